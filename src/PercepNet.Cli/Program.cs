@@ -1,0 +1,20 @@
+using Spectre.Console.Cli;
+
+namespace PercepNet.Cli;
+
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var app = new CommandApp();
+        app.Configure(Configure);
+        return app.Run(args);
+    }
+
+    /// <summary>Registers every verb; shared with the tests so they run the same command tree.</summary>
+    public static void Configure(IConfigurator config)
+    {
+        config.SetApplicationName("percepnet");
+        config.PropagateExceptions();
+    }
+}
