@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using PercepNet.Features;
+
+namespace PercepNet.Dsp;
+
+/// <summary>
+/// The synthesis half of the signal model: per-band mix of the noisy spectrum Y with its
+/// comb-filtered version P by strengths r_b, energy renormalisation of each band back to Y's
+/// energy, band gains g_b (optionally through the envelope postfilter), inverse STFT and
+/// overlap-add. One instance per stream; allocates nothing after construction.
+/// </summary>
+public sealed class SignalSynthesizer
+{
+    private readonly Stft _stft = new();
+    private readonly float[] _z = new float[Stft.SpectrumLength];
+    private readonly float[] _rBins = new float[FrameLayout.BinCount];
+    private readonly float[] _gBins = new float[FrameLayout.BinCount];
+    private readonly float[] _ez = new float[FrameLayout.BandCount];
+    private readonly float[] _g = new float[FrameLayout.BandCount];
+
+    /// <summary>Delay of the synthesised samples relative to the analysed window's second half.</summary>
+    public const int LatencySamples = Stft.LatencySamples;
+
+    /// <summary>Postfilter gain G of the last frame (1 when the postfilter is off).</summary>
+    public float LastPostfilterGain { get; private set; } = 1f;
+
+    /// <summary>
+    /// Z_b = (1 - r_b) Y_b + r_b P_b per band (interpolated per bin), each band rescaled to Y's
+    /// energy, then multiplied by the band gains; writes 480 output samples.
+    /// </summary>
+    /// <param name="y">The analysed noisy frame (X and P of the noisy signal, with energies).</param>
+    /// <param name="gains">34 band gains g_b in [0, 1].</param>
+    /// <param name="strengths">34 comb strengths r_b in [0, 1].</param>
+    /// <param name="postfilter">Apply the envelope postfilter to the gains.</param>
+    /// <param name="output">480 samples.</param>
+    public void Synthesize(FrameSpectrum y, ReadOnlySpan<float> gains, ReadOnlySpan<float> strengths, bool postfilter, Span<float> output)
+    {
+        Debug.Assert(gains.Length >= FrameLayout.BandCount && strengths.Length >= FrameLayout.BandCount);
+        ErbBands.Interpolate(strengths, _rBins);
+        float[] yx = y.X, p = y.P;
+        for (int k = 0; k < FrameLayout.BinCount; k++)
+        {
+            float r = _rBins[k];
+            _z[2 * k] = (1 - r) * yx[2 * k] + r * p[2 * k];
+            _z[2 * k + 1] = (1 - r) * yx[2 * k + 1] + r * p[2 * k + 1];
+        }
+        ErbBands.Energy(_z, _ez);
+        gains[..FrameLayout.BandCount].CopyTo(_g);
+        LastPostfilterGain = postfilter ? EnvelopePostfilter.Apply(_g, y.Ex) : 1f;
+        for (int b = 0; b < FrameLayout.BandCount; b++)
+        {
+            // Renormalise the mixed band to the noisy band's energy; the gain then sets the level.
+            float norm = _ez[b] > 1e-20f ? MathF.Sqrt(y.Ex[b] / _ez[b]) : 1f;
+            _g[b] *= norm;
+        }
+        ErbBands.Interpolate(_g, _gBins);
+        for (int k = 0; k < FrameLayout.BinCount; k++)
+        {
+            _z[2 * k] *= _gBins[k];
+            _z[2 * k + 1] *= _gBins[k];
+        }
+        _stft.Synthesize(_z, output);
+    }
+
+    /// <summary>Synthesises an arbitrary spectrum (e.g. per-bin oracle magnitudes); 480 output samples.</summary>
+    public void SynthesizeSpectrum(ReadOnlySpan<float> spectrum, Span<float> output) => _stft.Synthesize(spectrum, output);
+
+    /// <summary>Starts a new stream.</summary>
+    public void Reset()
+    {
+        _stft.Reset();
+        LastPostfilterGain = 1f;
+    }
+}
