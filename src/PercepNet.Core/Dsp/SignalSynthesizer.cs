@@ -35,16 +35,27 @@ public sealed class SignalSynthesizer
     /// <param name="output">480 samples.</param>
     public void Synthesize(FrameSpectrum y, ReadOnlySpan<float> gains, ReadOnlySpan<float> strengths, bool postfilter, Span<float> output)
     {
+        Mix(y, gains, strengths, postfilter, _z);
+        _stft.Synthesize(_z, output);
+    }
+
+    /// <summary>
+    /// The spectral part of <see cref="Synthesize"/>: writes the output spectrum (962 floats) to
+    /// <paramref name="spectrum"/> without synthesising it.
+    /// </summary>
+    public void Mix(FrameSpectrum y, ReadOnlySpan<float> gains, ReadOnlySpan<float> strengths, bool postfilter, Span<float> spectrum)
+    {
         Debug.Assert(gains.Length >= FrameLayout.BandCount && strengths.Length >= FrameLayout.BandCount);
+        Debug.Assert(spectrum.Length >= Stft.SpectrumLength);
         ErbBands.Interpolate(strengths, _rBins);
         float[] yx = y.X, p = y.P;
         for (int k = 0; k < FrameLayout.BinCount; k++)
         {
             float r = _rBins[k];
-            _z[2 * k] = (1 - r) * yx[2 * k] + r * p[2 * k];
-            _z[2 * k + 1] = (1 - r) * yx[2 * k + 1] + r * p[2 * k + 1];
+            spectrum[2 * k] = (1 - r) * yx[2 * k] + r * p[2 * k];
+            spectrum[2 * k + 1] = (1 - r) * yx[2 * k + 1] + r * p[2 * k + 1];
         }
-        ErbBands.Energy(_z, _ez);
+        ErbBands.Energy(spectrum, _ez);
         gains[..FrameLayout.BandCount].CopyTo(_g);
         LastPostfilterGain = postfilter ? EnvelopePostfilter.Apply(_g, y.Ex) : 1f;
         for (int b = 0; b < FrameLayout.BandCount; b++)
@@ -56,10 +67,9 @@ public sealed class SignalSynthesizer
         ErbBands.Interpolate(_g, _gBins);
         for (int k = 0; k < FrameLayout.BinCount; k++)
         {
-            _z[2 * k] *= _gBins[k];
-            _z[2 * k + 1] *= _gBins[k];
+            spectrum[2 * k] *= _gBins[k];
+            spectrum[2 * k + 1] *= _gBins[k];
         }
-        _stft.Synthesize(_z, output);
     }
 
     /// <summary>Synthesises an arbitrary spectrum (e.g. per-bin oracle magnitudes); 480 output samples.</summary>
