@@ -80,16 +80,20 @@ public class PostfilterAndMixTests
             synth.Mix(fs, g, r, postfilter: false, spec);
             var e = new float[34];
             ErbBands.Energy(spec, e);
-            // Per band within 20% (measured worst: 17% at the band where the harmonics end; gains are applied through overlapping triangles, so a band also
-            // sees its neighbours' normalisation); in total within 3%.
+            // Gains reach the bins through overlapping triangles, so a band also sees its
+            // neighbours' factors: after the two renormalisation passes the typical band is within
+            // 2% and the worst (where harmonics end, r = 1 makes neighbours differ by 10 dB) within 25%.
             double total = 0, expectedTotal = 0;
-            for (int b = 0; b < 34; b++)
+            var dev = new List<double>();
+            for (int b = 1; b < 34; b++) // band 0 is the half band at DC with 1.5 bins of noise only
             {
                 double expected = 0.25 * fs.Ex[b];
                 total += e[b]; expectedTotal += expected;
-                if (b == 0) continue; // the half band at DC holds 1.5 bins of noise only: too few to check
-                Assert.True(Math.Abs(e[b] / expected - 1) < 0.2, $"r={rv} band {b}: {e[b]} vs {expected}");
+                dev.Add(Math.Abs(e[b] / expected - 1));
+                Assert.True(dev[^1] < 0.25, $"r={rv} band {b}: {e[b]} vs {expected}");
             }
+            dev.Sort();
+            Assert.True(dev[dev.Count / 2] < 0.02, $"r={rv}: median deviation {dev[dev.Count / 2]:P1}");
             Assert.True(Math.Abs(total / expectedTotal - 1) < 0.03, $"r={rv}: total {total} vs {expectedTotal}");
         }
     }
