@@ -1,11 +1,15 @@
 namespace PercepNet.Audio;
 
-/// <summary>A whole decoded audio file: planar float samples in [-1, 1], one array per channel.</summary>
+/// <summary>A whole decoded audio file: planar float samples (nominally in [-1, 1]), one array per channel.</summary>
 public sealed class AudioData
 {
+    /// <summary>Wraps planar samples (the arrays are used as they are, not copied).</summary>
+    /// <param name="sampleRate">Hz, > 0.</param>
+    /// <param name="channels">At least one channel; all of the same length.</param>
     public AudioData(int sampleRate, float[][] channels)
     {
-        if (sampleRate <= 0) throw new ArgumentOutOfRangeException(nameof(sampleRate));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRate);
+        ArgumentNullException.ThrowIfNull(channels);
         if (channels.Length == 0) throw new ArgumentException("At least one channel is required.", nameof(channels));
         int n = channels[0].Length;
         foreach (var c in channels)
@@ -14,13 +18,29 @@ public sealed class AudioData
         Channels = channels;
     }
 
+    /// <summary>Hz.</summary>
     public int SampleRate { get; }
+
+    /// <summary>Planar samples: Channels[c][i] is channel c at frame i.</summary>
     public float[][] Channels { get; }
+
     public int ChannelCount => Channels.Length;
+
+    /// <summary>Frames (samples per channel).</summary>
     public int Length => Channels[0].Length;
+
     public double DurationSeconds => (double)Length / SampleRate;
 
-    /// <summary>Mono mix (mean of the channels); the first channel itself when mono.</summary>
+    /// <summary>
+    /// The WAV format the samples were read from (set by <see cref="AudioFile.Read"/>), or null.
+    /// <see cref="AudioFile.Write(string, AudioData)"/> writes this format back.
+    /// </summary>
+    public WavFormat? SourceFormat { get; init; }
+
+    /// <summary>The file the samples were read from, or null; <see cref="AudioFile.Write(string, AudioData)"/> refuses to overwrite it.</summary>
+    public string? SourcePath { get; init; }
+
+    /// <summary>Mono mix (mean of the channels); the first channel itself (not a copy) when mono.</summary>
     public float[] Mono()
     {
         if (ChannelCount == 1) return Channels[0];

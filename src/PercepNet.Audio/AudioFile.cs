@@ -1,47 +1,64 @@
-using NAudio.Wave;
-
 namespace PercepNet.Audio;
 
-/// <summary>Whole-file WAV reading and writing (for streaming long files see the streaming readers).</summary>
+/// <summary>
+/// Whole-file WAV reading and writing. For long files use <see cref="WavReader"/> / <see cref="WavWriter"/>
+/// (constant memory) or <see cref="AudioPipeline"/>.
+/// </summary>
 public static class AudioFile
 {
-    /// <summary>Reads a whole WAV file into planar floats.</summary>
+    /// <summary>Reads a whole WAV file into planar floats (see <see cref="WavReader"/> for the formats).</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not a readable WAV file.</exception>
+    /// <exception cref="InvalidDataException">Not a WAV file, truncated, unsupported encoding, or too long for one array.</exception>
     public static AudioData Read(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
-        try
-        {
-            using var reader = new WaveFileReader(path);
-            var sp = reader.ToSampleProvider();
-            int ch = sp.WaveFormat.Channels;
-            var buf = new float[4096 * ch];
-            var chans = new List<float>[ch];
-            for (int c = 0; c < ch; c++) chans[c] = new List<float>();
-            int n;
-            while ((n = sp.Read(buf.AsSpan())) > 0)
-                for (int i = 0; i < n; i++) chans[i % ch].Add(buf[i]);
-            return new AudioData(sp.WaveFormat.SampleRate, chans.Select(l => l.ToArray()).ToArray());
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException or EndOfStreamException or InvalidOperationException)
-        {
-            throw new InvalidDataException($"{path}: not a readable WAV file ({e.Message})", e);
-        }
+        using var reader = new WavReader(path);
+        if (reader.FrameCount > Array.MaxLength)
+            throw new InvalidDataException(
+                $"{path}: {reader.FrameCount} frames do not fit in memory as one array; use WavReader to stream it.");
+        int n = (int)reader.FrameCount;
+        var channels = new float[reader.Channels][];
+        for (int c = 0; c < channels.Length; c++) channels[c] = new float[n];
+        int got = 0;
+        while (got < n)
+            got += reader.Read(channels, got, n - got);
+        return new AudioData(reader.SampleRate, channels) { SourceFormat = reader.Format, SourcePath = path };
     }
 
-    /// <summary>Writes planar floats as a WAV file (32-bit float by default, or 16/24-bit PCM).</summary>
-    public static void Write(string path, AudioData audio, int bitsPerSample = 32)
+    /// <summary>
+    /// Writes <paramref name="audio"/> in the format it was read in (<see cref="AudioData.SourceFormat"/>, but
+    /// at its current sample rate and channel count), or as 32-bit float when it was not read from a file.
+    /// Safe: see <see cref="WavWriter"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is the file the audio was read from.</exception>
+    public static void Write(string path, AudioData audio)
     {
-        var fmt = bitsPerSample == 32
-            ? WaveFormat.CreateIeeeFloatWaveFormat(audio.SampleRate, audio.ChannelCount)
-            : new WaveFormat(audio.SampleRate, bitsPerSample, audio.ChannelCount);
-        using var w = new WaveFileWriter(path, fmt);
-        var frame = new float[audio.ChannelCount];
-        for (int i = 0; i < audio.Length; i++)
-        {
-            for (int c = 0; c < frame.Length; c++) frame[c] = audio.Channels[c][i];
-            w.WriteSamples(frame, 0, frame.Length);
-        }
+        ArgumentNullException.ThrowIfNull(audio);
+        var format = audio.SourceFormat is { } f
+            ? f with { SampleRate = audio.SampleRate, Channels = audio.ChannelCount, ChannelMask = f.Channels == audio.ChannelCount ? f.ChannelMask : 0 }
+            : WavFormat.Float32(audio.SampleRate, audio.ChannelCount);
+        Write(path, audio, format);
+    }
+
+    /// <summary>
+    /// Writes planar floats with the given bit depth: 8, 16 or 24 -> integer PCM (rounded, clipped),
+    /// 32 or 64 -> IEEE float. Safe: see <see cref="WavWriter"/>.
+    /// </summary>
+    public static void Write(string path, AudioData audio, int bitsPerSample)
+    {
+        ArgumentNullException.ThrowIfNull(audio);
+        Write(path, audio, WavFormat.FromBitDepth(bitsPerSample, audio.SampleRate, audio.ChannelCount));
+    }
+
+    /// <summary>Writes planar floats in an explicit format (its rate and channel count must match the audio).</summary>
+    public static void Write(string path, AudioData audio, WavFormat format)
+    {
+        ArgumentNullException.ThrowIfNull(audio);
+        ArgumentNullException.ThrowIfNull(format);
+        if (format.SampleRate != audio.SampleRate || format.Channels != audio.ChannelCount)
+            throw new ArgumentException(
+                $"Format {format} does not match the audio ({audio.SampleRate} Hz, {audio.ChannelCount} ch).", nameof(format));
+        using var w = new WavWriter(path, format, audio.SourcePath);
+        w.Write(audio.Channels, 0, audio.Length);
+        w.Complete();
     }
 }

@@ -1,0 +1,238 @@
+using System.Buffers.Binary;
+
+namespace PercepNet.Audio;
+
+/// <summary>
+/// Streaming WAV reader: parses the RIFF header once, then decodes the data chunk in chunks of planar
+/// floats. Memory use is constant (one byte buffer of <see cref="BufferBytes"/>) whatever the file
+/// length, and <see cref="Read"/> allocates nothing.
+/// </summary>
+/// <remarks>
+/// Reads integer PCM 8/16/24/32-bit and IEEE float 32/64-bit, with a plain (tag 1 or 3) or a
+/// WAVE_FORMAT_EXTENSIBLE fmt chunk, any channel count and sample rate. Unknown chunks (LIST, bext,
+/// cue, JUNK, ...) are skipped wherever they are, including odd-sized ones with their pad byte.
+/// A data chunk size of 0xFFFFFFFF (written by some streaming encoders) means "to the end of the file";
+/// a trailing partial frame is ignored. Not supported (InvalidDataException): RF64, big-endian RIFX,
+/// compressed encodings (ADPCM, mu-law, A-law, MP3...).
+/// </remarks>
+public sealed class WavReader : IDisposable
+{
+    private const int BufferBytes = 1 << 16;
+    private readonly FileStream _stream;
+    private readonly byte[] _buffer;
+    private readonly long _dataOffset;
+
+    /// <summary>Opens a WAV file and validates its header.</summary>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">
+    /// Not a RIFF/WAVE file, truncated, or an unsupported encoding; the message names the file and the problem.
+    /// </exception>
+    public WavReader(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"{path}: file not found.", path);
+        Path = path;
+        // bufferSize 1 = no FileStream buffer: we always read in large blocks into our own buffer.
+        _stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        try
+        {
+            (Format, _dataOffset, FrameCount) = ParseHeader(_stream, path);
+            _stream.Position = _dataOffset;
+        }
+        catch
+        {
+            _stream.Dispose();
+            throw;
+        }
+        int framesPerBuffer = Math.Max(1, BufferBytes / Format.BlockAlign);
+        _buffer = new byte[framesPerBuffer * Format.BlockAlign];
+    }
+
+    /// <summary>The file being read.</summary>
+    public string Path { get; }
+
+    /// <summary>Sample format found in the fmt chunk.</summary>
+    public WavFormat Format { get; }
+
+    /// <summary>Number of complete frames in the data chunk.</summary>
+    public long FrameCount { get; }
+
+    /// <summary>Frames read so far (the index of the next frame <see cref="Read"/> returns).</summary>
+    public long Position { get; private set; }
+
+    /// <summary>Sample rate in Hz.</summary>
+    public int SampleRate => Format.SampleRate;
+
+    /// <summary>Channel count.</summary>
+    public int Channels => Format.Channels;
+
+    /// <summary>Duration of the data chunk.</summary>
+    public TimeSpan Duration => TimeSpan.FromSeconds((double)FrameCount / Format.SampleRate);
+
+    /// <summary>
+    /// Reads up to <paramref name="count"/> frames into channels[c][offset..offset+n) for every channel c
+    /// and returns n; 0 only at the end of the data. Floats are in [-1, 1) for integer PCM.
+    /// Allocates nothing.
+    /// </summary>
+    /// <param name="channels">One array per channel (exactly <see cref="Channels"/> arrays).</param>
+    /// <param name="offset">First index written in each array.</param>
+    /// <param name="count">Maximum frames to read; each array needs offset + count elements.</param>
+    /// <exception cref="InvalidDataException">The file became shorter while being read.</exception>
+    public int Read(float[][] channels, int offset, int count)
+    {
+        ArgumentNullException.ThrowIfNull(channels);
+        if (channels.Length != Format.Channels)
+            throw new ArgumentException($"Expected {Format.Channels} channel arrays, got {channels.Length}.", nameof(channels));
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        foreach (var a in channels)
+            if (a.Length < offset + count)
+                throw new ArgumentException($"Each channel array needs {offset + count} elements; one has {a.Length}.", nameof(channels));
+
+        int block = Format.BlockAlign, total = 0;
+        count = (int)Math.Min(count, FrameCount - Position);
+        while (total < count)
+        {
+            int frames = Math.Min(count - total, _buffer.Length / block);
+            var bytes = _buffer.AsSpan(0, frames * block);
+            int got = _stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+            if (got < bytes.Length)
+                throw new InvalidDataException(
+                    $"{Path}: file ended at frame {Position + got / block} of {FrameCount} (was it truncated while being read?).");
+            SampleCodec.Decode(Format, bytes, channels, offset + total, frames);
+            total += frames;
+            Position += frames;
+        }
+        return total;
+    }
+
+    /// <summary>Moves to frame <paramref name="frame"/> (0..<see cref="FrameCount"/>).</summary>
+    public void Seek(long frame)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(frame);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(frame, FrameCount);
+        _stream.Position = _dataOffset + frame * Format.BlockAlign;
+        Position = frame;
+    }
+
+    public void Dispose() => _stream.Dispose();
+
+    private static (WavFormat Format, long DataOffset, long Frames) ParseHeader(FileStream s, string path)
+    {
+        long fileLength = s.Length;
+        Span<byte> head = stackalloc byte[12];
+        if (s.ReadAtLeast(head, 12, throwOnEndOfStream: false) < 12)
+            throw Bad(path, $"only {fileLength} bytes, too short for a WAV header");
+        string riff = FourCC(head[..4]);
+        if (riff is "RF64" or "BW64")
+            throw Bad(path, $"{riff} (WAV larger than 4 GiB) is not supported");
+        if (riff == "RIFX")
+            throw Bad(path, "big-endian RIFX is not supported");
+        if (riff != "RIFF" || FourCC(head[8..12]) != "WAVE")
+            throw Bad(path, $"not a WAV file (starts with \"{Printable(head[..4])}\", expected \"RIFF....WAVE\")");
+
+        WavFormat? format = null;
+        long dataOffset = -1, dataBytes = 0;
+        Span<byte> chunkHead = stackalloc byte[8];
+        long pos = 12;
+        // The RIFF size field is often wrong (streamed or crashed writers), so walk to the real file end.
+        while (pos + 8 <= fileLength && (format == null || dataOffset < 0))
+        {
+            s.Position = pos;
+            s.ReadExactly(chunkHead);
+            string id = FourCC(chunkHead[..4]);
+            long size = BinaryPrimitives.ReadUInt32LittleEndian(chunkHead[4..]);
+            long body = pos + 8;
+            if (id == "fmt ")
+            {
+                if (size < 16 || body + size > fileLength)
+                    throw Bad(path, $"fmt chunk of {size} bytes is {(size < 16 ? "too small (need 16)" : "cut off by the end of the file")}");
+                var fmt = new byte[Math.Min(size, 64)];
+                s.ReadExactly(fmt);
+                format = ParseFmt(fmt, path);
+            }
+            else if (id == "data")
+            {
+                dataOffset = body;
+                if (size == uint.MaxValue) size = fileLength - body; // "unknown length" marker
+                else if (body + size > fileLength)
+                    throw Bad(path, $"truncated: the data chunk declares {size} bytes but only {fileLength - body} follow");
+                dataBytes = size;
+            }
+            pos = body + size + (size & 1); // chunks are padded to an even size
+        }
+        if (format == null)
+            throw Bad(path, dataOffset < 0 ? "no fmt or data chunk (truncated header?)" : "no fmt chunk");
+        if (dataOffset < 0)
+            throw Bad(path, "no data chunk (truncated?)");
+        return (format, dataOffset, dataBytes / format.BlockAlign);
+    }
+
+    // KSDATAFORMAT_SUBTYPE_PCM / _IEEE_FLOAT are {0000000X-0000-0010-8000-00AA00389B71}; the first two
+    // bytes hold the plain format tag and the remaining 14 are this fixed suffix (little-endian layout).
+    private static ReadOnlySpan<byte> GuidSuffix => [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71];
+
+    private static WavFormat ParseFmt(ReadOnlySpan<byte> f, string path)
+    {
+        ushort tag = BinaryPrimitives.ReadUInt16LittleEndian(f);
+        int channels = BinaryPrimitives.ReadUInt16LittleEndian(f[2..]);
+        uint rate = BinaryPrimitives.ReadUInt32LittleEndian(f[4..]);
+        int blockAlign = BinaryPrimitives.ReadUInt16LittleEndian(f[12..]);
+        int bits = BinaryPrimitives.ReadUInt16LittleEndian(f[14..]);
+        bool extensible = tag == WavFormat.TagExtensible;
+        uint mask = 0;
+        ushort encodingTag = tag;
+        if (extensible)
+        {
+            if (f.Length < 40)
+                throw Bad(path, $"WAVE_FORMAT_EXTENSIBLE fmt chunk has {f.Length} bytes, needs 40");
+            mask = BinaryPrimitives.ReadUInt32LittleEndian(f[20..]);
+            var guid = f.Slice(24, 16);
+            if (!guid[2..].SequenceEqual(GuidSuffix))
+                throw Bad(path, $"unsupported WAVE_FORMAT_EXTENSIBLE sub-format {new Guid(guid)}");
+            encodingTag = BinaryPrimitives.ReadUInt16LittleEndian(guid);
+        }
+        var encoding = encodingTag switch
+        {
+            WavFormat.TagPcm => WavEncoding.Pcm,
+            WavFormat.TagIeeeFloat => WavEncoding.IeeeFloat,
+            _ => throw Bad(path, $"unsupported encoding (format tag 0x{encodingTag:X4}{TagName(encodingTag)}); "
+                                 + "supported: PCM and IEEE float"),
+        };
+        if (channels == 0) throw Bad(path, "fmt chunk says 0 channels");
+        if (rate == 0 || rate > int.MaxValue) throw Bad(path, $"fmt chunk says sample rate {rate} Hz");
+        if (blockAlign == 0 || blockAlign % channels != 0)
+            throw Bad(path, $"block align {blockAlign} is not a multiple of the channel count {channels}");
+        // Samples narrower than their container (e.g. 20 valid bits in 24, or wBitsPerSample 12 in a
+        // 16-bit slot) are left-justified, so decoding the whole container is correct.
+        int container = blockAlign / channels * 8;
+        if (bits == 0 || bits > container)
+            throw Bad(path, $"{bits} bits per sample do not fit the {container}-bit container implied by block align {blockAlign}");
+        var format = new WavFormat(encoding, container, (int)rate, channels, extensible, mask);
+        string? problem = format.Problem();
+        if (problem != null) throw Bad(path, problem);
+        return format;
+    }
+
+    private static string TagName(ushort tag) => tag switch
+    {
+        2 => ", Microsoft ADPCM",
+        6 => ", A-law",
+        7 => ", mu-law",
+        0x11 => ", IMA ADPCM",
+        0x55 => ", MP3",
+        _ => "",
+    };
+
+    private static string FourCC(ReadOnlySpan<byte> b) => System.Text.Encoding.ASCII.GetString(b);
+
+    private static string Printable(ReadOnlySpan<byte> b)
+    {
+        Span<char> c = stackalloc char[b.Length];
+        for (int i = 0; i < b.Length; i++) c[i] = b[i] is >= 32 and < 127 ? (char)b[i] : '?';
+        return new string(c);
+    }
+
+    private static InvalidDataException Bad(string path, string problem) => new($"{path}: {problem}.");
+}
