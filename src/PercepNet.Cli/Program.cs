@@ -1,20 +1,59 @@
+using PercepNet.Cli.Commands.Info;
+using PercepNet.Cli.Commands.Oracle;
+using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace PercepNet.Cli;
 
+/// <summary>
+/// The `percepnet` command line. Exit codes: 0 success, 1 failure (a file that cannot be read or
+/// written, bad audio), 2 usage error (unknown verb or option, invalid arguments).
+/// </summary>
 public static class Program
 {
-    public static int Main(string[] args)
+    public const int Success = 0;
+    public const int Failure = 1;
+    public const int UsageError = 2;
+
+    public static int Main(string[] args) => Run(args, AnsiConsole.Console);
+
+    /// <summary>Runs the command line with an explicit console (the tests pass a recording one).</summary>
+    public static int Run(string[] args, IAnsiConsole console)
     {
         var app = new CommandApp();
-        app.Configure(Configure);
-        return app.Run(args);
+        app.Configure(c =>
+        {
+            c.ConfigureConsole(console);
+            Configure(c);
+        });
+        try
+        {
+            return app.Run(args);
+        }
+        catch (CommandAppException e)
+        {
+            console.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+            console.MarkupLine("Run [bold]percepnet --help[/] (or [bold]percepnet VERB --help[/]) for usage.");
+            return UsageError;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
+        {
+            // FileNotFoundException and DirectoryNotFoundException are IOExceptions; messages name the file.
+            console.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+            return Failure;
+        }
     }
 
-    /// <summary>Registers every verb; shared with the tests so they run the same command tree.</summary>
+    /// <summary>Registers every verb.</summary>
     public static void Configure(IConfigurator config)
     {
         config.SetApplicationName("percepnet");
         config.PropagateExceptions();
+        config.AddCommand<InfoCommand>("info")
+            .WithDescription("Show the format, duration, peak and RMS level of WAV files.")
+            .WithExample("info", "speech.wav");
+        config.AddCommand<OracleCommand>("oracle")
+            .WithDescription("Enhance NOISY with ideal (oracle) parameters computed from CLEAN: what the signal model can reach.")
+            .WithExample("oracle", "clean.wav", "noisy.wav", "out.wav", "--stage", "4");
     }
 }
