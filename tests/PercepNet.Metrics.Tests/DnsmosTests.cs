@@ -1,0 +1,121 @@
+using PercepNet.Metrics.Dsp;
+using PercepNet.TestSupport;
+using Xunit.Abstractions;
+
+namespace PercepNet.Metrics.Tests;
+
+/// <summary>One model load shared by the DNSMOS tests (the sessions are thread-safe).</summary>
+public sealed class DnsmosFixture : IDisposable
+{
+    private readonly Lazy<Dnsmos> _dnsmos = new(() => new Dnsmos(TestData.Require("dnsmos")));
+    public Dnsmos Get()
+    {
+        TestData.Require("dnsmos/" + Dnsmos.P835ModelFile);
+        return _dnsmos.Value;
+    }
+    public void Dispose() { if (_dnsmos.IsValueCreated) _dnsmos.Value.Dispose(); }
+}
+
+public class DnsmosTests(DnsmosFixture fixture, ITestOutputHelper output) : IClassFixture<DnsmosFixture>
+{
+    [SkippableFact]
+    public void CleanScoresAboveNoisy_InRange_Deterministic()
+    {
+        var dnsmos = fixture.Get();
+        var clean = Golden.Load("eval/vbdemand16k/clean/p232_002.wav");
+        var noisy = Golden.Load("eval/vbdemand16k/noisy/p232_002.wav");
+        var c = dnsmos.Score(clean.Mono(), clean.SampleRate);
+        var n = dnsmos.Score(noisy.Mono(), noisy.SampleRate);
+        output.WriteLine($"clean {c}\nnoisy {n}");
+        // 2.715 s appended to itself twice = 10.86 s: int(floor(10.86) - 9.01) + 1 = 1 window.
+        Assert.Equal(1, c.Windows);
+        Assert.Equal(1, n.Windows);
+        foreach (var v in new[] { c.Sig, c.Bak, c.Ovrl, c.P808, n.Sig, n.Bak, n.Ovrl, n.P808 })
+            Assert.InRange(v, 1.0, 5.0);
+        Assert.True(c.Bak > n.Bak, $"BAK clean {c.Bak} <= noisy {n.Bak}");
+        Assert.True(c.Ovrl > n.Ovrl, $"OVRL clean {c.Ovrl} <= noisy {n.Ovrl}");
+        Assert.Equal(c, dnsmos.Score(clean.Mono(), clean.SampleRate));
+    }
+
+    [SkippableFact]
+    public void FullbandInput_IsResampled()
+    {
+        var dnsmos = fixture.Get();
+        var clean = Golden.Load("eval/dfn48k/clean.wav");
+        var noisy = Golden.Load("eval/dfn48k/noisy.wav");
+        var c = dnsmos.Score(clean.Mono(), clean.SampleRate);
+        var n = dnsmos.Score(noisy.Mono(), noisy.SampleRate);
+        output.WriteLine($"clean {c}\nnoisy {n}");
+        Assert.Equal(1, c.Windows); // 10.6 s: floor(10) - 9.01 truncates to 0, one window
+        Assert.True(c.Bak > n.Bak && c.Ovrl > n.Ovrl, $"clean {c} vs noisy {n}");
+    }
+
+    [Fact]
+    public void MissingModelFolder_NamesThePath()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "percepnet-no-such-dnsmos-" + Guid.NewGuid().ToString("N"));
+        var e = Assert.Throws<FileNotFoundException>(() => new Dnsmos(dir));
+        Assert.Contains(dir, e.Message);
+        Assert.Contains(Dnsmos.P835ModelFile, e.Message);
+    }
+
+    [SkippableFact]
+    public void EmptyInput_IsNaN()
+    {
+        var r = fixture.Get().Score([], 16000);
+        Assert.Equal(0, r.Windows);
+        Assert.True(double.IsNaN(r.Ovrl));
+    }
+}
+
+public class P808MelSpectrogramTests
+{
+    [Fact]
+    public void WindowWithoutLastHop_Gives900Frames()
+    {
+        Assert.Equal(900, P808MelSpectrogram.FrameCount(Dnsmos.WindowSamples - P808MelSpectrogram.HopLength));
+    }
+
+    [Fact]
+    public void SlaneyMelScale_KnownPoints()
+    {
+        Assert.Equal(15.0, P808MelSpectrogram.HzToMel(1000), 12);       // linear part: 1000 / (200/3)
+        Assert.Equal(15.0 + 27.0, P808MelSpectrogram.HzToMel(6400), 12); // 27 log steps per factor 6.4
+        for (double f = 10; f < 8000; f *= 1.37)
+            Assert.True(Math.Abs(f - P808MelSpectrogram.MelToHz(P808MelSpectrogram.HzToMel(f))) <= 1e-9 * f, $"f={f}");
+    }
+
+    [Fact]
+    public void FilterBank_SlaneyAreaNormalised()
+    {
+        // With Slaney normalisation each triangle has unit area in Hz (height 2 / width), so the
+        // bin-sum times the bin spacing is about 1 for filters wide compared with a bin.
+        var fb = P808MelSpectrogram.SlaneyMelFilterBank(16000, 321, 120, 0, 8000);
+        double binHz = 16000.0 / 321;
+        for (int m = 60; m < 119; m++)
+            Assert.InRange(fb[m].Sum(w => (double)w) * binHz, 0.9, 1.1);
+        Assert.All(fb, row => Assert.All(row, w => Assert.True(w >= 0)));
+    }
+
+    [Fact]
+    public void Features_ToneAtMaximum_AndFloorAt80dB()
+    {
+        var x = new float[16000];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)(0.5 * Math.Sin(2 * Math.PI * 1000 * i / 16000.0));
+        var f = new P808MelSpectrogram().Compute(x);
+        Assert.Equal(P808MelSpectrogram.FrameCount(x.Length) * 120, f.Length);
+        Assert.Equal((0 + 40) / 40f, f.Max(), 5);          // max maps to 0 dB -> 1.0
+        Assert.Equal((-80 + 40) / 40f, f.Min(), 5);        // top_db floor -> -1.0
+    }
+}
+
+public class DnsmosWindowingTests(DnsmosFixture fixture) : IClassFixture<DnsmosFixture>
+{
+    [SkippableFact]
+    public void LongClip_WindowCountFollowsTheReference()
+    {
+        // 3.943 s appended to itself twice = 15.77 s: int(15 - 9.01) + 1 = 6 windows, at 0..5 s.
+        var clip = Golden.Load("eval/vbdemand16k/clean/p232_013.wav");
+        Assert.Equal(6, fixture.Get().Score(clip.Mono(), clip.SampleRate).Windows);
+    }
+}
