@@ -1,0 +1,145 @@
+using PercepNet.Audio;
+using PercepNet.Cli;
+using PercepNet.TestSupport;
+using Spectre.Console;
+
+namespace PercepNet.Tests.Cli;
+
+public sealed class CliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("percepnet-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (int Code, string Output) Run(params string[] args)
+    {
+        var writer = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Interactive = InteractionSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+        });
+        int code = Program.Run(args, console);
+        return (code, writer.ToString());
+    }
+
+    private string WriteSpeechlike(string name, int rate, int channels, WavEncoding enc, int bits, double noise, int seed)
+    {
+        var rng = new Random(seed);
+        int n = rate * 2 + 77;
+        var ch = new float[channels][];
+        for (int c = 0; c < channels; c++)
+        {
+            ch[c] = new float[n];
+            for (int i = 0; i < n; i++)
+            {
+                double t = (double)i / rate, v = 0;
+                for (int h = 1; h < 12; h++) v += Math.Sin(2 * Math.PI * (130 + 20 * c) * h * t) / h;
+                // Deterministic clean part (same for every seed) plus seeded noise.
+                ch[c][i] = (float)(0.2 * v * (0.6 + 0.4 * Math.Sin(2 * Math.PI * 2 * t)) + noise * (rng.NextDouble() * 2 - 1));
+            }
+        }
+        string path = Path.Combine(_dir, name);
+        AudioFile.Write(path, new AudioData(rate, ch), new WavFormat(enc, bits, rate, channels));
+        return path;
+    }
+
+    [Theory]
+    [InlineData(1)] [InlineData(2)] [InlineData(3)] [InlineData(4)]
+    public void OracleKeepsRateChannelsFormatAndLengthAndIsIdentityOnCleanInput(int stage)
+    {
+        string clean = WriteSpeechlike("clean.wav", 44100, 2, WavEncoding.Pcm, 24, 0, 1);
+        string output = Path.Combine(_dir, "out.wav");
+        var (code, text) = Run("oracle", clean, clean, output, "--stage", stage.ToString());
+        Assert.True(code == 0, text);
+        var a = AudioFile.Read(clean);
+        var b = AudioFile.Read(output);
+        Assert.Equal(a.SampleRate, b.SampleRate);
+        Assert.Equal(a.ChannelCount, b.ChannelCount);
+        Assert.Equal(a.Length, b.Length);
+        Assert.Equal(a.SourceFormat!.BitsPerSample, b.SourceFormat!.BitsPerSample);
+        // Clean in, clean out: the oracle is the identity up to the resampler and 24-bit rounding
+        // (away from the file's abrupt ends, where the band-limited resampler rings).
+        const int edge = 200;
+        for (int c = 0; c < 2; c++)
+            for (int i = edge; i < a.Length - edge; i++)
+                Assert.True(Math.Abs(a.Channels[c][i] - b.Channels[c][i]) < 1e-3, $"stage {stage} ch {c} i {i}: {a.Channels[c][i]} vs {b.Channels[c][i]}");
+    }
+
+    [Fact]
+    public void OracleReducesNoiseAndWorksOnFolders()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir, "c"));
+        Directory.CreateDirectory(Path.Combine(_dir, "n"));
+        string clean = WriteSpeechlike(Path.Combine("c", "a.wav"), 16000, 1, WavEncoding.Pcm, 16, 0, 2);
+        WriteSpeechlike(Path.Combine("n", "a.wav"), 16000, 1, WavEncoding.Pcm, 16, 0.1, 3);
+        WriteSpeechlike(Path.Combine("n", "orphan.wav"), 16000, 1, WavEncoding.Pcm, 16, 0.1, 4);
+        var (code, text) = Run("oracle", Path.Combine(_dir, "c"), Path.Combine(_dir, "n"), Path.Combine(_dir, "o"));
+        Assert.True(code == 0, text);
+        Assert.Contains("orphan.wav", text);
+        var x = AudioFile.Read(clean).Channels[0];
+        var y = AudioFile.Read(Path.Combine(_dir, "n", "a.wav")).Channels[0];
+        var z = AudioFile.Read(Path.Combine(_dir, "o", "a.wav")).Channels[0];
+        double Err(float[] s) { double e = 0; for (int i = 0; i < x.Length; i++) e += (s[i] - x[i]) * (s[i] - x[i]); return e; }
+        Assert.True(Err(z) < 0.3 * Err(y), $"error energy {Err(z):F2} vs noisy {Err(y):F2}");
+    }
+
+    [Fact]
+    public void InfoReportsFormatAndLevels()
+    {
+        string f = WriteSpeechlike("i.wav", 48000, 1, WavEncoding.IeeeFloat, 32, 0, 5);
+        var (code, text) = Run("info", f);
+        Assert.Equal(0, code);
+        Assert.Contains("48000 Hz", text);
+        Assert.Contains("peak dBFS", text);
+    }
+
+    [Fact]
+    public void ErrorsHaveClearMessagesAndExitCodes()
+    {
+        string missing = Path.Combine(_dir, "missing.wav");
+        var r = Run("info", missing);
+        Assert.Equal(1, r.Code);
+        Assert.Contains("missing.wav", r.Output);
+
+        string notWav = Path.Combine(_dir, "text.wav");
+        File.WriteAllText(notWav, "this is not audio, just some text in a file");
+        r = Run("oracle", notWav, notWav, Path.Combine(_dir, "o.wav"));
+        Assert.Equal(1, r.Code);
+        Assert.Contains("text.wav", r.Output);
+
+        r = Run("oracle", "a.wav", "b.wav", "c.wav", "--stage", "5");
+        Assert.Equal(2, r.Code);
+        Assert.Contains("--stage", r.Output);
+
+        string x = WriteSpeechlike("x.wav", 16000, 1, WavEncoding.Pcm, 16, 0, 6);
+        byte[] before = File.ReadAllBytes(x);
+        r = Run("oracle", x, x, x);
+        Assert.Equal(2, r.Code);
+        Assert.Equal(before, File.ReadAllBytes(x));
+
+        Assert.Equal(2, Run("frobnicate").Code);
+        Assert.Equal(2, Run("oracle", "--no-such-option").Code);
+    }
+
+    [Theory]
+    [InlineData("info")] [InlineData("oracle")]
+    public void EveryVerbHasHelp(string verb)
+    {
+        var (code, text) = Run(verb, "--help");
+        Assert.Equal(0, code);
+        Assert.Contains("USAGE", text, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [SkippableFact]
+    public void OracleRunsOnARealPair()
+    {
+        string d = TestData.Require("eval/vbdemand16k");
+        string name = Path.GetFileName(Directory.GetFiles(Path.Combine(d, "noisy"), "*.wav").Order().First());
+        string output = Path.Combine(_dir, name);
+        var (code, text) = Run("oracle", Path.Combine(d, "clean", name), Path.Combine(d, "noisy", name), output, "--stage", "3");
+        Assert.True(code == 0, text);
+        Assert.Equal(AudioFile.Read(Path.Combine(d, "noisy", name)).Length, AudioFile.Read(output).Length);
+    }
+}
