@@ -16,5 +16,6 @@ public static class Program
     {
         config.SetApplicationName("percepnet");
         config.PropagateExceptions();
+        config.AddCommand<Commands.Eval.EvalCommand>("eval").WithDescription("Score enhanced speech against clean references: PESQ, STOI, ESTOI, SI-SDR, DNSMOS.").WithExample("eval", "--clean", "clean/", "--enhanced", "enhanced/", "--noisy", "noisy/", "--csv", "scores.csv");
     }
 }
