@@ -55,5 +55,8 @@ public static class Program
         config.AddCommand<OracleCommand>("oracle")
             .WithDescription("Enhance NOISY with ideal (oracle) parameters computed from CLEAN: what the signal model can reach.")
             .WithExample("oracle", "clean.wav", "noisy.wav", "out.wav", "--stage", "4");
+        config.AddCommand<Commands.Eval.EvalCommand>("eval")
+            .WithDescription("Score enhanced speech against clean references: PESQ, STOI, ESTOI, SI-SDR, DNSMOS.")
+            .WithExample("eval", "--clean", "clean/", "--enhanced", "enhanced/", "--noisy", "noisy/", "--csv", "scores.csv");
     }
 }

@@ -1,0 +1,49 @@
+namespace PercepNet.Cli.Commands.Eval;
+
+/// <summary>PESQ scores (MOS-LQO) of one pair; NaN where not computed.</summary>
+public readonly record struct PesqResult(double WideBand, double NarrowBand)
+{
+    public static readonly PesqResult Absent = new(double.NaN, double.NaN);
+}
+
+/// <summary>Signature of PercepNet.Metrics.Pesq.Pesq.WideBand / NarrowBand: MOS-LQO of <paramref name="degraded"/> against <paramref name="reference"/>.</summary>
+public delegate double PesqFunction(ReadOnlySpan<float> reference, ReadOnlySpan<float> degraded, int sampleRate);
+
+/// <summary>The two PESQ entry points the eval command calls.</summary>
+public sealed record PesqBackend(PesqFunction WideBand, PesqFunction NarrowBand);
+
+/// <summary>
+/// Where the eval command reaches PESQ (ITU-T P.862.2 wide-band, P.862 + P.862.1 narrow-band), written
+/// in PercepNet.Metrics/Pesq by another engineer. Until it is merged there is no backend and the
+/// pesq_wb / pesq_nb columns are NaN with a note.
+/// </summary>
+public static class PesqSeam
+{
+    /// <summary>
+    /// The PESQ implementation, or null while none is merged. Merging is this one line:
+    /// <c>= new(Metrics.Pesq.Pesq.WideBand, Metrics.Pesq.Pesq.NarrowBand);</c>
+    /// Settable so tests can plug in a stand-in.
+    /// </summary>
+    public static PesqBackend? Backend { get; set; } = null;
+
+    /// <summary>Why pesq columns are empty, for reports.</summary>
+    public const string AbsentNote = "PESQ not computed: PercepNet.Metrics.Pesq is not merged into this build yet";
+
+    /// <summary>
+    /// Scores a time-aligned, equal-length pair. P.862 runs at 8 or 16 kHz: 16 kHz input is used as is
+    /// for both modes, 8 kHz input gets narrow-band only, any other rate is resampled to 16 kHz first.
+    /// </summary>
+    internal static PesqResult Compute(float[] reference, float[] degraded, int sampleRate)
+    {
+        var backend = Backend;
+        if (backend == null) return PesqResult.Absent;
+        if (sampleRate == 8000)
+            return new PesqResult(double.NaN, backend.NarrowBand(reference, degraded, 8000));
+        if (sampleRate != 16000)
+        {
+            reference = Metrics.Dsp.KaiserResampler.Resample(reference, sampleRate, 16000);
+            degraded = Metrics.Dsp.KaiserResampler.Resample(degraded, sampleRate, 16000);
+        }
+        return new PesqResult(backend.WideBand(reference, degraded, 16000), backend.NarrowBand(reference, degraded, 16000));
+    }
+}
