@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Reproduces the oracle table of docs/oracle.md: runs the four oracle stages on the evaluation pairs
+# of ../shared/data (or $PERCEPNET_DATA) and scores them with `percepnet eval`.
+# Usage: scripts/oracle-study.sh [WORKDIR]   (WORKDIR defaults to a new temporary folder)
+# Extra stages: ORACLE_EXTRA="--pitch clean" adds the same stages with the clean signal's pitch.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DATA="${PERCEPNET_DATA:-../shared/data}"
+WORK="${1:-$(mktemp -d)}"
+mkdir -p "$WORK"
+dotnet build -c Release src/PercepNet.Cli >/dev/null
+P=src/PercepNet.Cli/bin/Release/net10.0/percepnet
+
+run_set() { # name clean_dir noisy_dir
+  local name=$1 clean=$2 noisy=$3
+  "$P" eval --clean "$clean" --enhanced "$noisy" --json "$WORK/$name-noisy.json" >/dev/null
+  for s in 1 2 3 4; do
+    "$P" oracle "$clean" "$noisy" "$WORK/$name-stage$s" --stage "$s" >/dev/null
+    "$P" eval --clean "$clean" --enhanced "$WORK/$name-stage$s" --json "$WORK/$name-stage$s.json" >/dev/null
+    if [ -n "${ORACLE_EXTRA:-}" ]; then
+      "$P" oracle "$clean" "$noisy" "$WORK/$name-stage$s-x" --stage "$s" $ORACLE_EXTRA >/dev/null
+      "$P" eval --clean "$clean" --enhanced "$WORK/$name-stage$s-x" --json "$WORK/$name-stage$s-x.json" >/dev/null
+    fi
+  done
+}
+
+run_set vbdemand16k "$DATA/eval/vbdemand16k/clean" "$DATA/eval/vbdemand16k/noisy"
+# The fullband pair has fixed names; put each side in a folder of its own so eval pairs them.
+mkdir -p "$WORK/dfn/clean" "$WORK/dfn/noisy"
+cp "$DATA/eval/dfn48k/clean.wav" "$WORK/dfn/clean/pair.wav"
+cp "$DATA/eval/dfn48k/noisy.wav" "$WORK/dfn/noisy/pair.wav"
+run_set dfn48k "$WORK/dfn/clean" "$WORK/dfn/noisy"
+
+python3 - "$WORK" <<'PY'
+import json, sys, os, glob
+work = sys.argv[1]
+cols = ["pesq_wb", "pesq_nb", "stoi", "estoi", "si_sdr", "dnsmos_ovrl"]
+for name in ["vbdemand16k", "dfn48k"]:
+    print(f"\n{name}\n")
+    print("| system | " + " | ".join(cols) + " |")
+    print("|---|" + "---|" * len(cols))
+    rows = [("noisy", f"{name}-noisy.json")] + [(f"stage {s}", f"{name}-stage{s}.json") for s in range(1, 5)] \
+         + [(f"stage {s} ({os.environ.get('ORACLE_EXTRA','').strip()})", f"{name}-stage{s}-x.json") for s in range(1, 5)]
+    for label, f in rows:
+        p = os.path.join(work, f)
+        if not os.path.exists(p): continue
+        m = json.load(open(p))["means"]["enhanced"]
+        print(f"| {label} | " + " | ".join("-" if m.get(c) is None else f"{m[c]:.3f}" for c in cols) + " |")
+PY
