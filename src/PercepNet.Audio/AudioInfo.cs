@@ -34,7 +34,8 @@ public sealed class AudioInfo
     /// <summary>Samples per channel.</summary>
     public long Frames { get; }
 
-    public TimeSpan Duration => TimeSpan.FromSeconds((double)Frames / Format.SampleRate);
+    // Tick-exact: TimeSpan.FromSeconds(double) would round to whole milliseconds.
+    public TimeSpan Duration => TimeSpan.FromTicks((long)Math.Round((double)Frames * TimeSpan.TicksPerSecond / Format.SampleRate));
 
     /// <summary>Per channel: 20 log10 of the largest absolute sample (0 dBFS = full scale).</summary>
     public IReadOnlyList<double> PeakDbfs { get; }
