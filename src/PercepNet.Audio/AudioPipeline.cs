@@ -9,7 +9,9 @@ namespace PercepNet.Audio;
 /// time-aligned with it: the resamplers have no delay (see <see cref="Resampler"/>) and the processor's
 /// <see cref="IChunkProcessor.DelaySamples"/> is compensated. With an identity processor a 48 kHz file
 /// comes out sample for sample identical; other rates differ only by what the resampler removes
-/// (everything above 0.4535 x the sample rate).
+/// (everything above 0.4535 x the sample rate). Non-finite input samples (NaN, infinity in float files)
+/// are replaced by 0 before processing. Memory use does not depend on the file length, and nothing is
+/// allocated per chunk once running.
 /// </summary>
 public static class AudioPipeline
 {
@@ -97,8 +99,12 @@ public static class AudioPipeline
 
         public Fifo Out { get; } = new();
 
-        public void Push(ReadOnlySpan<float> input)
+        public void Push(Span<float> input)
         {
+            // Defined path for broken float files: a NaN or infinity would spread over the resampler's
+            // whole filter length and could poison a recurrent processor's state for good.
+            foreach (ref float v in input)
+                if (!float.IsFinite(v)) v = 0;
             int n = _up.OutputLength(input.Length);
             _up.Process(input, _in48.Reserve(n));
             RunBlocks();
