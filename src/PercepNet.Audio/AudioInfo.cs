@@ -8,8 +8,9 @@ namespace PercepNet.Audio;
 /// </summary>
 public sealed class AudioInfo
 {
-    private AudioInfo(string path, WavFormat format, long frames, double[] peakDbfs, double[] rmsDbfs)
+    private AudioInfo(string path, WavFormat format, long frames, double[] peakDbfs, double[] rmsDbfs, long nonFinite)
     {
+        NonFiniteSamples = nonFinite;
         Path = path;
         Format = format;
         Frames = frames;
@@ -43,6 +44,9 @@ public sealed class AudioInfo
     /// <summary>Per channel: 20 log10 of the RMS value.</summary>
     public IReadOnlyList<double> RmsDbfs { get; }
 
+    /// <summary>NaN or infinite samples (float files only), left out of the level statistics.</summary>
+    public long NonFiniteSamples { get; }
+
     /// <summary>Reads the header and scans all samples once.</summary>
     /// <param name="path">A WAV file.</param>
     /// <param name="progress">Called with the fraction done (0..1) after each chunk, or null.</param>
@@ -57,6 +61,7 @@ public sealed class AudioInfo
         for (int c = 0; c < ch; c++) buf[c] = new float[Chunk];
         var peak = new double[ch];
         var sumSquares = new double[ch];
+        long nonFinite = 0;
         int n;
         while ((n = reader.Read(buf, 0, Chunk)) > 0)
         {
@@ -66,6 +71,11 @@ public sealed class AudioInfo
                 double s = 0;
                 foreach (float v in buf[c].AsSpan(0, n))
                 {
+                    if (!float.IsFinite(v))
+                    {
+                        nonFinite++;
+                        continue;
+                    }
                     p = MathF.Max(p, MathF.Abs(v));
                     s += v * v;
                 }
@@ -76,11 +86,12 @@ public sealed class AudioInfo
         }
         var peakDb = peak.Select(p => 20 * Math.Log10(p)).ToArray();
         var rmsDb = sumSquares.Select(s => 10 * Math.Log10(s / Math.Max(1, reader.FrameCount))).ToArray();
-        return new AudioInfo(path, reader.Format, reader.FrameCount, peakDb, rmsDb);
+        return new AudioInfo(path, reader.Format, reader.FrameCount, peakDb, rmsDb, nonFinite);
     }
 
     public override string ToString() =>
         $"{Path}: {Format}, {Frames} frames ({Duration:hh\\:mm\\:ss\\.fff}), peak "
         + string.Join(" / ", PeakDbfs.Select(d => $"{d:F1}")) + " dBFS, RMS "
-        + string.Join(" / ", RmsDbfs.Select(d => $"{d:F1}")) + " dBFS";
+        + string.Join(" / ", RmsDbfs.Select(d => $"{d:F1}")) + " dBFS"
+        + (NonFiniteSamples > 0 ? $", {NonFiniteSamples} NaN/infinite samples" : "");
 }

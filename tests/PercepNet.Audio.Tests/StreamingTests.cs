@@ -75,5 +75,18 @@ public sealed class StreamingTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(double.NegativeInfinity, info.RmsDbfs[2]);
         Assert.Equal(1.0, seen[^1]);
         Assert.Contains("PCM 24-bit (extensible), 44100 Hz, 3 ch", info.ToString());
+        Assert.Equal(0, info.NonFiniteSamples);
+    }
+
+    [Fact]
+    public void AudioInfo_CountsNonFiniteSamples_AndLeavesThemOutOfTheLevels()
+    {
+        string path = _tmp.File("nan.wav");
+        AudioFile.Write(path, new AudioData(8000, [[0.5f, float.NaN, -0.25f, float.NegativeInfinity]]), 32);
+        var info = AudioInfo.Read(path);
+        Assert.Equal(2, info.NonFiniteSamples);
+        Assert.Equal(20 * Math.Log10(0.5), info.PeakDbfs[0], 9);
+        Assert.Equal(10 * Math.Log10((0.25 + 0.0625) / 4), info.RmsDbfs[0], 9);
+        Assert.Contains("2 NaN/infinite samples", info.ToString());
     }
 }

@@ -308,6 +308,18 @@ public sealed class WavFileTests : IDisposable
     }
 
     [Fact]
+    public void Writer_FailingRename_LeavesNoTemporaryFile()
+    {
+        string folderInTheWay = _tmp.File("taken.wav");
+        Directory.CreateDirectory(folderInTheWay);
+        var w = new WavWriter(folderInTheWay, WavFormat.Pcm16(8000, 1));
+        w.Write([[0.1f]], 0, 1);
+        Assert.ThrowsAny<IOException>(w.Complete);
+        w.Dispose();
+        Assert.Empty(Directory.GetFiles(_tmp.Path));
+    }
+
+    [Fact]
     public void Mono_IsTheMeanOfTheChannels()
     {
         var a = new AudioData(8000, [[1f, 0f], [0f, -1f], [0.5f, 0.5f]]);
