@@ -231,6 +231,19 @@ public sealed class ResamplerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void VectorWidth_FollowsTheRuntimeSwitches()
+    {
+        // The dot product uses Vector<float>; the suite passes with AVX2 (8 lanes), with
+        // DOTNET_EnableAVX2=0 (4 lanes) and with DOTNET_EnableHWIntrinsic=0 (software fallback).
+        // This checks that such a run really took the other path.
+        output.WriteLine($"Vector<float>.Count = {System.Numerics.Vector<float>.Count}, accelerated: {System.Numerics.Vector.IsHardwareAccelerated}");
+        if (Environment.GetEnvironmentVariable("DOTNET_EnableAVX2") == "0")
+            Assert.True(System.Numerics.Vector<float>.Count <= 4);
+        if (Environment.GetEnvironmentVariable("DOTNET_EnableHWIntrinsic") == "0")
+            Assert.False(System.Numerics.Vector.IsHardwareAccelerated);
+    }
+
+    [Fact]
     public void Errors_AreClear()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new Resampler(0, 48000));
