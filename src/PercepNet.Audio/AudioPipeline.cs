@@ -27,7 +27,10 @@ public static class AudioPipeline
     /// <summary>Processes <paramref name="inputPath"/> into <paramref name="outputPath"/>.</summary>
     /// <param name="inputPath">WAV file, any supported format, rate and channel count.</param>
     /// <param name="outputPath">Destination; written safely (temporary file + rename), never the input.</param>
-    /// <param name="createProcessor">Called once per channel with the channel index (0-based).</param>
+    /// <param name="createProcessor">
+    /// Called once per channel with the channel index (0-based). Processors that are <see cref="IDisposable"/>
+    /// are disposed when the run ends, successfully or not.
+    /// </param>
     /// <param name="progress">Called with the fraction done (0..1) after each chunk and with 1 at the end; may be null.</param>
     /// <param name="blockSize">Samples per <see cref="IChunkProcessor.Process"/> call, > 0.</param>
     /// <param name="cancellationToken">Checked between chunks; on cancellation no output file is left.</param>
@@ -46,32 +49,42 @@ public static class AudioPipeline
         var format = reader.Format;
         using var writer = new WavWriter(outputPath, format, inputPath);
         var channels = new ChannelState[format.Channels];
-        long frames = reader.FrameCount;
-        long frames48 = Resampler.OutputLength(frames, format.SampleRate, ProcessingRate);
-        for (int c = 0; c < channels.Length; c++)
+        var processors = new List<IChunkProcessor>(format.Channels);
+        try
         {
-            var processor = createProcessor(c) ?? throw new InvalidOperationException($"The processor factory returned null for channel {c}.");
-            if (processor.DelaySamples < 0)
-                throw new ArgumentException($"Processor of channel {c} reports a negative delay ({processor.DelaySamples}).", nameof(createProcessor));
-            channels[c] = new ChannelState(processor, format.SampleRate, blockSize, frames48);
-        }
-        var input = new float[format.Channels][];
-        for (int c = 0; c < input.Length; c++) input[c] = new float[ChunkFrames];
-        var output = new float[format.Channels][];
-
-        int n;
-        while ((n = reader.Read(input, 0, ChunkFrames)) > 0)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
+            long frames = reader.FrameCount;
+            long frames48 = Resampler.OutputLength(frames, format.SampleRate, ProcessingRate);
             for (int c = 0; c < channels.Length; c++)
-                channels[c].Push(input[c].AsSpan(0, n));
+            {
+                var processor = createProcessor(c) ?? throw new InvalidOperationException($"The processor factory returned null for channel {c}.");
+                processors.Add(processor);
+                if (processor.DelaySamples < 0)
+                    throw new ArgumentException($"Processor of channel {c} reports a negative delay ({processor.DelaySamples}).", nameof(createProcessor));
+                channels[c] = new ChannelState(processor, format.SampleRate, blockSize, frames48);
+            }
+            var input = new float[format.Channels][];
+            for (int c = 0; c < input.Length; c++) input[c] = new float[ChunkFrames];
+            var output = new float[format.Channels][];
+
+            int n;
+            while ((n = reader.Read(input, 0, ChunkFrames)) > 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                for (int c = 0; c < channels.Length; c++)
+                    channels[c].Push(input[c].AsSpan(0, n));
+                WriteReady(writer, channels, output, frames);
+                progress?.Invoke((double)reader.Position / Math.Max(1, frames));
+            }
+            foreach (var ch in channels) ch.Finish();
             WriteReady(writer, channels, output, frames);
-            progress?.Invoke((double)reader.Position / Math.Max(1, frames));
+            Debug.Assert(writer.FramesWritten == frames);
+            writer.Complete();
         }
-        foreach (var ch in channels) ch.Finish();
-        WriteReady(writer, channels, output, frames);
-        Debug.Assert(writer.FramesWritten == frames);
-        writer.Complete();
+        finally
+        {
+            // The pipeline created the processors (through the factory), so it disposes them.
+            foreach (var p in processors) (p as IDisposable)?.Dispose();
+        }
         progress?.Invoke(1);
     }
 

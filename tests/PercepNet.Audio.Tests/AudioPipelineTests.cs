@@ -165,13 +165,29 @@ public sealed class AudioPipelineTests(ITestOutputHelper output) : IDisposable
         Assert.Throws<FileNotFoundException>(() => AudioPipeline.ProcessFile(_tmp.File("missing.wav"), outPath, _ => new Identity()));
     }
 
-    private sealed class Failing : IChunkProcessor
+    [Fact]
+    public void DisposableProcessors_AreDisposed_AlsoOnFailure()
+    {
+        string input = WriteInput("in.wav", WavFormat.Pcm16(16000, 2), TestSignal(16000, 2, 30_000));
+        var made = new List<Failing>();
+        AudioPipeline.ProcessFile(input, _tmp.File("ok.wav"), _ => { var p = new Failing(failAt: -1); made.Add(p); return p; });
+        Assert.All(made, p => Assert.True(p.Disposed));
+        made.Clear();
+        Assert.Throws<InvalidOperationException>(() =>
+            AudioPipeline.ProcessFile(input, _tmp.File("bad.wav"), _ => { var p = new Failing(); made.Add(p); return p; }));
+        Assert.Equal(2, made.Count);
+        Assert.All(made, p => Assert.True(p.Disposed));
+    }
+
+    private sealed class Failing(int failAt = 20) : IChunkProcessor, IDisposable
     {
         private int _calls;
+        public bool Disposed { get; private set; }
+        public void Dispose() => Disposed = true;
         public int DelaySamples => 0;
         public void Process(ReadOnlySpan<float> input, Span<float> output)
         {
-            if (++_calls == 20) throw new InvalidOperationException("model failed");
+            if (++_calls == failAt) throw new InvalidOperationException("model failed");
             input.CopyTo(output);
         }
     }
