@@ -40,6 +40,20 @@ public sealed class AudioData
     /// <summary>The file the samples were read from, or null; <see cref="AudioFile.Write(string, AudioData)"/> refuses to overwrite it.</summary>
     public string? SourcePath { get; init; }
 
+    /// <summary>
+    /// The same audio at another sample rate (see <see cref="Resampler"/>: time-aligned, ceil(Length * rate /
+    /// SampleRate) frames). Equal rates return this instance. <see cref="SourceFormat"/> and
+    /// <see cref="SourcePath"/> are kept, so writing the result keeps the encoding and protects the input.
+    /// </summary>
+    public AudioData Resample(int sampleRate)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRate);
+        if (sampleRate == SampleRate) return this;
+        var channels = new float[ChannelCount][];
+        for (int c = 0; c < channels.Length; c++) channels[c] = Resampler.Resample(Channels[c], SampleRate, sampleRate);
+        return new AudioData(sampleRate, channels) { SourceFormat = SourceFormat, SourcePath = SourcePath };
+    }
+
     /// <summary>Mono mix (mean of the channels); the first channel itself (not a copy) when mono.</summary>
     public float[] Mono()
     {

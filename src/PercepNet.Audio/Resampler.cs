@@ -98,7 +98,7 @@ public sealed class Resampler
         if (_filter == null) return inputLength;
         // Output j is ready when floor(j M / L) + Taps/2 <= last input index, i.e. j < (available - Taps/2) L / M.
         long ready = CeilDiv(Math.Max(0, InputCount + inputLength - _half) * _up, _down);
-        return (int)Math.Max(0, ready - OutputCount);
+        return checked((int)Math.Max(0, ready - OutputCount));
     }
 
     /// <summary>How many samples <see cref="Flush"/> writes now.</summary>

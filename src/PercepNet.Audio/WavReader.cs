@@ -68,7 +68,8 @@ public sealed class WavReader : IDisposable
     public int Channels => Format.Channels;
 
     /// <summary>Duration of the data chunk.</summary>
-    public TimeSpan Duration => TimeSpan.FromSeconds((double)FrameCount / Format.SampleRate);
+    // Tick-exact: TimeSpan.FromSeconds(double) would round to whole milliseconds.
+    public TimeSpan Duration => TimeSpan.FromTicks((long)Math.Round((double)FrameCount * TimeSpan.TicksPerSecond / Format.SampleRate));
 
     /// <summary>
     /// Reads up to <paramref name="count"/> frames into channels[c][offset..offset+n) for every channel c

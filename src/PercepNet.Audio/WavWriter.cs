@@ -122,7 +122,15 @@ public sealed class WavWriter : IDisposable
         _stream.Flush(flushToDisk: true);
         _stream.Dispose();
         _done = true;
-        File.Move(_tempPath, Path, overwrite: true);
+        try
+        {
+            File.Move(_tempPath, Path, overwrite: true);
+        }
+        catch
+        {
+            DeleteTemp(); // e.g. the destination is a folder or read-only: leave nothing behind
+            throw;
+        }
     }
 
     /// <summary>Closes the writer; without a prior <see cref="Complete"/> the partial file is deleted.</summary>
@@ -131,6 +139,11 @@ public sealed class WavWriter : IDisposable
         if (_done) return;
         _done = true;
         _stream.Dispose();
+        DeleteTemp();
+    }
+
+    private void DeleteTemp()
+    {
         try { File.Delete(_tempPath); }
         catch (IOException) { } // best effort: the hidden .tmp name says what it is
         catch (UnauthorizedAccessException) { }

@@ -282,6 +282,44 @@ public sealed class WavFileTests : IDisposable
     }
 
     [Fact]
+    public void FmtAfterData_IsFound()
+    {
+        var data = new short[] { 100, -200 }.SelectMany(BitConverter.GetBytes).ToArray();
+        string path = _tmp.File("late.wav");
+        File.WriteAllBytes(path, HandWav.Riff(HandWav.Chunk("data", data), HandWav.Chunk("fmt ", HandWav.Fmt(1, 1, 8000, 16, 2))));
+        Assert.Equal([100 / 32768f, -200 / 32768f], AudioFile.Read(path).Channels[0]);
+    }
+
+    [Fact]
+    public void AudioData_Resample_KeepsSourceFormatAndPath()
+    {
+        string path = _tmp.File("r.wav");
+        AudioFile.Write(path, new AudioData(16000, [Signal.Sine(1600, 1000, 16000), Signal.Sine(1600, 500, 16000)]), 24);
+        var a = AudioFile.Read(path);
+        var b = a.Resample(48000);
+        Assert.Equal(4800, b.Length);
+        Assert.Equal(2, b.ChannelCount);
+        Assert.Same(a.SourcePath, b.SourcePath);
+        Assert.Same(a, a.Resample(16000));
+        string out48 = _tmp.File("r48.wav");
+        AudioFile.Write(out48, b);
+        Assert.Equal(new WavFormat(WavEncoding.Pcm, 24, 48000, 2), AudioFile.Read(out48).SourceFormat);
+        Assert.Throws<ArgumentException>(() => AudioFile.Write(path, b));
+    }
+
+    [Fact]
+    public void Writer_FailingRename_LeavesNoTemporaryFile()
+    {
+        string folderInTheWay = _tmp.File("taken.wav");
+        Directory.CreateDirectory(folderInTheWay);
+        var w = new WavWriter(folderInTheWay, WavFormat.Pcm16(8000, 1));
+        w.Write([[0.1f]], 0, 1);
+        Assert.ThrowsAny<IOException>(w.Complete);
+        w.Dispose();
+        Assert.Empty(Directory.GetFiles(_tmp.Path));
+    }
+
+    [Fact]
     public void Mono_IsTheMeanOfTheChannels()
     {
         var a = new AudioData(8000, [[1f, 0f], [0f, -1f], [0.5f, 0.5f]]);

@@ -32,8 +32,7 @@ public sealed class WdlResamplerExperiment(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(64)]
-    [InlineData(256)]
+    [InlineData(64)] // 256 taps measure the same (-119.4 dB)
     public void WdlRoundTrip_ThdN(int sincSize)
     {
         var x = Signal.Sine(44100, 1000, 44100);

@@ -1,0 +1,183 @@
+using System.Diagnostics;
+
+namespace PercepNet.Audio;
+
+/// <summary>
+/// Runs per-channel 48 kHz processors over a WAV file in constant memory:
+/// read chunk -> resample each channel to 48 kHz -> processor -> resample back -> write, in the input's
+/// format (rate, channels, encoding, bit depth). The output has exactly the input's length and is
+/// time-aligned with it: the resamplers have no delay (see <see cref="Resampler"/>) and the processor's
+/// <see cref="IChunkProcessor.DelaySamples"/> is compensated. With an identity processor a 48 kHz file
+/// comes out sample for sample identical; other rates differ only by what the resampler removes
+/// (everything above 0.4535 x the sample rate). Non-finite input samples (NaN, infinity in float files)
+/// are replaced by 0 before processing. Memory use does not depend on the file length, and nothing is
+/// allocated per chunk once running.
+/// </summary>
+public static class AudioPipeline
+{
+    /// <summary>The rate processors run at (the denoiser's rate).</summary>
+    public const int ProcessingRate = 48000;
+
+    /// <summary>Default processor block: 480 samples = 10 ms at 48 kHz, one PercepNet frame.</summary>
+    public const int DefaultBlockSize = 480;
+
+    // Input frames per read. OPT: large enough to amortise per-call overhead, small enough for the cache.
+    private const int ChunkFrames = 8192;
+
+    /// <summary>Processes <paramref name="inputPath"/> into <paramref name="outputPath"/>.</summary>
+    /// <param name="inputPath">WAV file, any supported format, rate and channel count.</param>
+    /// <param name="outputPath">Destination; written safely (temporary file + rename), never the input.</param>
+    /// <param name="createProcessor">
+    /// Called once per channel with the channel index (0-based). Processors that are <see cref="IDisposable"/>
+    /// are disposed when the run ends, successfully or not.
+    /// </param>
+    /// <param name="progress">Called with the fraction done (0..1) after each chunk and with 1 at the end; may be null.</param>
+    /// <param name="blockSize">Samples per <see cref="IChunkProcessor.Process"/> call, > 0.</param>
+    /// <param name="cancellationToken">Checked between chunks; on cancellation no output file is left.</param>
+    /// <exception cref="FileNotFoundException">The input does not exist.</exception>
+    /// <exception cref="InvalidDataException">The input is not a readable WAV file.</exception>
+    /// <exception cref="ArgumentException">The output path is the input file.</exception>
+    public static void ProcessFile(
+        string inputPath, string outputPath, Func<int, IChunkProcessor> createProcessor,
+        Action<double>? progress = null, int blockSize = DefaultBlockSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(createProcessor);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blockSize);
+        if (WavWriter.SameFile(outputPath, inputPath))
+            throw new ArgumentException($"{outputPath}: output path is the input file; refusing to overwrite the input.", nameof(outputPath));
+        using var reader = new WavReader(inputPath);
+        var format = reader.Format;
+        using var writer = new WavWriter(outputPath, format, inputPath);
+        var channels = new ChannelState[format.Channels];
+        var processors = new List<IChunkProcessor>(format.Channels);
+        try
+        {
+            long frames = reader.FrameCount;
+            long frames48 = Resampler.OutputLength(frames, format.SampleRate, ProcessingRate);
+            for (int c = 0; c < channels.Length; c++)
+            {
+                var processor = createProcessor(c) ?? throw new InvalidOperationException($"The processor factory returned null for channel {c}.");
+                processors.Add(processor);
+                if (processor.DelaySamples < 0)
+                    throw new ArgumentException($"Processor of channel {c} reports a negative delay ({processor.DelaySamples}).", nameof(createProcessor));
+                channels[c] = new ChannelState(processor, format.SampleRate, blockSize, frames48);
+            }
+            var input = new float[format.Channels][];
+            for (int c = 0; c < input.Length; c++) input[c] = new float[ChunkFrames];
+            var output = new float[format.Channels][];
+
+            int n;
+            while ((n = reader.Read(input, 0, ChunkFrames)) > 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                for (int c = 0; c < channels.Length; c++)
+                    channels[c].Push(input[c].AsSpan(0, n));
+                WriteReady(writer, channels, output, frames);
+                progress?.Invoke((double)reader.Position / Math.Max(1, frames));
+            }
+            foreach (var ch in channels) ch.Finish();
+            WriteReady(writer, channels, output, frames);
+            Debug.Assert(writer.FramesWritten == frames);
+            writer.Complete();
+        }
+        finally
+        {
+            // The pipeline created the processors (through the factory), so it disposes them.
+            foreach (var p in processors) (p as IDisposable)?.Dispose();
+        }
+        progress?.Invoke(1);
+    }
+
+    /// <summary>Writes the frames every channel has ready (at most up to the input length).</summary>
+    private static void WriteReady(WavWriter writer, ChannelState[] channels, float[][] output, long totalFrames)
+    {
+        int ready = int.MaxValue;
+        foreach (var ch in channels) ready = Math.Min(ready, ch.Out.Count);
+        ready = (int)Math.Min(ready, totalFrames - writer.FramesWritten);
+        if (ready <= 0) return;
+        for (int c = 0; c < channels.Length; c++) output[c] = channels[c].Out.Data;
+        writer.Write(output, 0, ready);
+        foreach (var ch in channels) ch.Out.Consume(ready);
+    }
+
+    /// <summary>One channel's chain: upsampler -> block FIFO -> processor (delay dropped) -> downsampler -> output FIFO.</summary>
+    private sealed class ChannelState(IChunkProcessor processor, int rate, int blockSize, long total48)
+    {
+        private readonly Resampler _up = new(rate, ProcessingRate);
+        private readonly Resampler _down = new(ProcessingRate, rate);
+        private readonly Fifo _in48 = new();
+        private readonly float[] _processed = new float[blockSize];
+        private readonly int _delay = processor.DelaySamples;
+        private long _dropped, _sentDown;
+
+        public Fifo Out { get; } = new();
+
+        public void Push(Span<float> input)
+        {
+            // Defined path for broken float files: a NaN or infinity would spread over the resampler's
+            // whole filter length and could poison a recurrent processor's state for good.
+            foreach (ref float v in input)
+                if (!float.IsFinite(v)) v = 0;
+            int n = _up.OutputLength(input.Length);
+            _up.Process(input, _in48.Reserve(n));
+            RunBlocks();
+        }
+
+        public void Finish()
+        {
+            _up.Flush(_in48.Reserve(_up.FlushLength));
+            // The processor's last DelaySamples outputs belong to input it has not seen yet: feed zeros,
+            // then pad to a whole block (what lies past the end is discarded).
+            int tail = _delay + (int)((blockSize - (_in48.Count + _delay) % blockSize) % blockSize);
+            _in48.Reserve(tail).Clear();
+            RunBlocks();
+            Debug.Assert(_in48.Count == 0 && _sentDown == total48);
+            _down.Flush(Out.Reserve(_down.FlushLength));
+        }
+
+        private void RunBlocks()
+        {
+            int offset = 0;
+            for (; _in48.Count - offset >= blockSize; offset += blockSize)
+            {
+                processor.Process(_in48.Data.AsSpan(offset, blockSize), _processed);
+                var block = _processed.AsSpan();
+                int drop = (int)Math.Min(_delay - _dropped, block.Length);
+                _dropped += drop;
+                block = block[drop..];
+                block = block[..(int)Math.Min(block.Length, total48 - _sentDown)];
+                _sentDown += block.Length;
+                _down.Process(block, Out.Reserve(_down.OutputLength(block.Length)));
+            }
+            _in48.Consume(offset); // OPT: one move per chunk, not per block
+        }
+    }
+
+    /// <summary>A growable array used as a FIFO: data in [0, Count). Grows only while warming up.</summary>
+    private sealed class Fifo
+    {
+        public float[] Data { get; private set; } = new float[ChunkFrames];
+
+        public int Count { get; private set; }
+
+        /// <summary>Appends <paramref name="n"/> slots and returns them for the caller to fill.</summary>
+        public Span<float> Reserve(int n)
+        {
+            if (Count + n > Data.Length)
+            {
+                var bigger = new float[Math.Max(Count + n, 2 * Data.Length)];
+                Data.AsSpan(0, Count).CopyTo(bigger);
+                Data = bigger;
+            }
+            var span = Data.AsSpan(Count, n);
+            Count += n;
+            return span;
+        }
+
+        public void Consume(int n)
+        {
+            Data.AsSpan(n, Count - n).CopyTo(Data);
+            Count -= n;
+        }
+    }
+}
