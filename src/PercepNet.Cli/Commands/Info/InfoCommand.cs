@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using PercepNet.Audio;
+using PercepNet.Cli.Infrastructure;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -37,31 +38,18 @@ public sealed class InfoCommand : Command<InfoCommand.Settings>
         return failures == 0 ? Program.Success : Program.Failure;
     }
 
-    /// <summary>Streams the file once (constant memory) and prints its format and levels.</summary>
+    /// <summary>Streams the file once (constant memory, progress bar on long files) and prints its format and levels.</summary>
     private void Describe(string file)
     {
-        using var reader = new WavReader(file);
-        int ch = reader.Channels;
-        const int chunk = 65536;
-        var buf = new float[ch][];
-        for (int c = 0; c < ch; c++) buf[c] = new float[chunk];
-        var peak = new double[ch];
-        var sumSq = new double[ch];
-        int n;
-        while ((n = reader.Read(buf, 0, chunk)) > 0)
-            for (int c = 0; c < ch; c++)
-                for (int i = 0; i < n; i++)
-                {
-                    double v = buf[c][i];
-                    sumSq[c] += v * v;
-                    peak[c] = Math.Max(peak[c], Math.Abs(v));
-                }
-        _console.WriteLine($"{file}: {reader.Format}, {reader.FrameCount} frames, {reader.Duration.TotalSeconds:F3} s");
+        var info = ProgressReporter.Run(_console, $"reading {Path.GetFileName(file)}", progress => AudioInfo.Read(file, progress));
+        _console.WriteLine($"{file}: {info.Format}, {info.Frames} frames, {info.Duration.TotalSeconds:F3} s");
         var table = new Table().AddColumns("channel", "peak dBFS", "RMS dBFS");
-        for (int c = 0; c < ch; c++)
-            table.AddRow($"{c}", Db(peak[c]), Db(Math.Sqrt(sumSq[c] / Math.Max(1, reader.FrameCount))));
+        for (int c = 0; c < info.Channels; c++)
+            table.AddRow($"{c}", Db(info.PeakDbfs[c]), Db(info.RmsDbfs[c]));
         _console.Write(table);
+        if (info.NonFiniteSamples > 0)
+            _console.MarkupLineInterpolated($"[yellow]warning:[/] {info.NonFiniteSamples} NaN or infinite samples (left out of the levels)");
     }
 
-    private static string Db(double amplitude) => amplitude > 0 ? $"{20 * Math.Log10(amplitude):F2}" : "-inf";
+    private static string Db(double db) => double.IsNegativeInfinity(db) ? "-inf" : $"{db:F2}";
 }
