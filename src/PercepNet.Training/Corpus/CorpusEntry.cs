@@ -4,7 +4,17 @@ using System.Text;
 namespace PercepNet.Training.Corpus;
 
 /// <summary>What a corpus file is used for.</summary>
-public enum CorpusKind { Speech, Noise, Rir }
+public enum CorpusKind
+{
+    /// <summary>Speech (a clean target when its background is quiet).</summary>
+    Speech,
+    /// <summary>Background noise.</summary>
+    Noise,
+    /// <summary>Room impulse response.</summary>
+    Rir,
+    /// <summary>Single key press or release samples, for synthetic typing noise.</summary>
+    KeyClick,
+}
 
 /// <summary>One file of the training corpus with the measurements the synthesis needs.</summary>
 /// <param name="Kind">Speech, noise or room impulse response.</param>
