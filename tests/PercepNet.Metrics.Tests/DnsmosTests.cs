@@ -109,13 +109,22 @@ public class P808MelSpectrogramTests
     }
 }
 
-public class DnsmosWindowingTests(DnsmosFixture fixture) : IClassFixture<DnsmosFixture>
+public class DnsmosWindowingTests
 {
-    [SkippableFact]
-    public void LongClip_WindowCountFollowsTheReference()
+    [Theory]
+    [InlineData(144160, new[] { 0 })]                       // exactly 9.01 s: int(9 - 9.01) + 1 = 1
+    [InlineData(173760, new[] { 0 })]                       // 10.86 s: int(10 - 9.01) + 1 = 1, though a window at 1 s would fit
+    [InlineData(252320, new[] { 0, 1, 2, 3, 4, 5 })]        // 15.77 s (p232_013 doubled twice): 6 windows
+    public void WindowStarts_FollowTheReference(int length, int[] seconds)
     {
-        // 3.943 s appended to itself twice = 15.77 s: int(15 - 9.01) + 1 = 6 windows, at 0..5 s.
-        var clip = Golden.Load("eval/vbdemand16k/clean/p232_013.wav");
-        Assert.Equal(6, fixture.Get().Score(clip.Mono(), clip.SampleRate).Windows);
+        Assert.Equal(seconds.Select(s => s * 16000), Dnsmos.WindowStarts(length));
+    }
+
+    [Fact]
+    public void WindowStarts_SkipSevenToTwentyThree_AsTheReferenceRounding()
+    {
+        // int((i + 9.01) * 16000) is 144159 samples after int(i * 16000) for i = 7..23 in double precision.
+        var starts = Dnsmos.WindowStarts(40 * 16000).Select(s => s / 16000).ToArray();
+        Assert.Equal(new[] { 0, 1, 2, 3, 4, 5, 6, 24, 25, 26, 27, 28, 29, 30 }, starts);
     }
 }
