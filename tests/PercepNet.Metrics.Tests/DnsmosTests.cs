@@ -97,6 +97,33 @@ public class P808MelSpectrogramTests
         Assert.All(fb, row => Assert.All(row, w => Assert.True(w >= 0)));
     }
 
+    /// <summary>
+    /// Spot values of the features librosa 0.10.2.post1 computes (numpy 1.24, float64 input from
+    /// soundfile) for the first DNSMOS window of noisy/p232_002.wav, generated with:
+    /// <code>
+    /// a, fs = soundfile.read("eval/vbdemand16k/noisy/p232_002.wav")
+    /// while len(a) &lt; 144160: a = np.append(a, a)
+    /// mel = librosa.feature.melspectrogram(y=a[0:144160][:-160], sr=16000, n_fft=321, hop_length=160, n_mels=120)
+    /// f = ((librosa.power_to_db(mel, ref=np.max) + 40) / 40).T.astype("float32")
+    /// f.astype(np.float64).sum(), f[0,0], f[100,10], f[450,60], f[899,119], f[300,119]
+    /// </code>
+    /// All 108000 values agreed bit for bit (float32) when this was written.
+    /// </summary>
+    [SkippableFact]
+    public void Features_MatchLibrosa()
+    {
+        var a = Golden.Load("eval/vbdemand16k/noisy/p232_002.wav").Mono();
+        while (a.Length < Dnsmos.WindowSamples) a = [.. a, .. a];
+        var f = new P808MelSpectrogram().Compute(a.AsSpan(0, Dnsmos.WindowSamples - P808MelSpectrogram.HopLength));
+        Assert.Equal(900 * 120, f.Length);
+        Assert.Equal(-45618.570741404, f.Sum(v => (double)v), 6);
+        Assert.Equal(-0.5964730381965637f, f[0 * 120 + 0]);
+        Assert.Equal(-0.9340980648994446f, f[100 * 120 + 10]);
+        Assert.Equal(-0.17665903270244598f, f[450 * 120 + 60]);
+        Assert.Equal(-0.71457439661026f, f[899 * 120 + 119]);
+        Assert.Equal(-1.0f, f[300 * 120 + 119]);
+    }
+
     [Fact]
     public void Features_ToneAtMaximum_AndFloorAt80dB()
     {
