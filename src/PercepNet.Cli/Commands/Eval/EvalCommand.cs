@@ -111,9 +111,11 @@ public sealed class EvalCommand : Command<EvalCommand.Settings>
                 rows.Add(EvalScorer.Score(p.Name, EvalReport.Enhanced, clean, AudioFile.Read(p.Enhanced), dnsmos));
                 if (p.Noisy != null) rows.Add(EvalScorer.Score(p.Name, EvalReport.Noisy, clean, AudioFile.Read(p.Noisy), dnsmos));
             }
-            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                failures.Add($"{p.Name}: {e.Message}");
+                // One unreadable or unscorable file must not lose the others' scores: it is
+                // reported, counted, and makes the exit code 1.
+                failures.Add($"{p.Name}: {e.GetType().Name}: {e.Message}");
             }
         }
 
