@@ -66,7 +66,7 @@ public sealed class EvalCommand : Command<EvalCommand.Settings>
                 return "DNSMOS models not found: pass --dnsmos-models DIR (holding sig_bak_ovr.onnx and model_v8.onnx) or --no-dnsmos";
             foreach (var f in new[] { Dnsmos.P835ModelFile, Dnsmos.P808ModelFile })
                 if (!File.Exists(Path.Combine(dnsmosDir, f)))
-                    return $"--dnsmos-models {dnsmosDir}: {f} not found there (or pass --no-dnsmos)";
+                    return $"DNSMOS model {Path.Combine(dnsmosDir, f)} not found: pass --dnsmos-models DIR (holding {Dnsmos.P835ModelFile} and {Dnsmos.P808ModelFile}) or --no-dnsmos";
             return null;
         }
 
