@@ -101,7 +101,7 @@ public sealed class EvalCommandTests : IDisposable
         var c = PercepNet.Audio.AudioFile.Read(Path.Combine(clean, Files[0]));
         var up = KaiserResamplerUp(c.Mono(), 16000, 48000);
         Array.Resize(ref up, up.Length + 1440);
-        PercepNet.Audio.AudioFile.Write(Path.Combine(enhanced, Files[0]), new PercepNet.Audio.AudioData(48000, [up]));
+        TestWav.WriteMonoFloat(Path.Combine(enhanced, Files[0]), up, 48000);
         string csv = Path.Combine(_tmp, "scores.csv");
         var saved = PesqSeam.Backend;
         FakePesq.Rates.Clear();
