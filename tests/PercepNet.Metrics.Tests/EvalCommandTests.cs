@@ -49,8 +49,8 @@ public sealed class EvalCommandTests : IDisposable
     public void ThreePairs_CsvHoldsReferenceStoi_AndNoisyRows()
     {
         var (clean, enhanced, noisy) = Stage();
-        string csv = Path.Combine(_tmp, "scores.csv");
-        Assert.Equal(0, Run("eval", "--clean", clean, "--enhanced", enhanced, "--noisy", noisy, "--csv", csv, "--no-dnsmos"));
+        string csv = Path.Combine(_tmp, "scores.csv"), json = Path.Combine(_tmp, "scores.json");
+        Assert.Equal(0, Run("eval", "--clean", clean, "--enhanced", enhanced, "--noisy", noisy, "--csv", csv, "--json", json, "--no-dnsmos"));
 
         var rows = ReadCsv(csv);
         Assert.Equal(["file", "signal", "duration_s", "pesq_wb", "pesq_nb", "stoi", "estoi", "si_sdr", "dnsmos_sig", "dnsmos_bak", "dnsmos_ovrl", "dnsmos_p808", "note"],
@@ -68,6 +68,14 @@ public sealed class EvalCommandTests : IDisposable
             Assert.Equal("NaN", r["dnsmos_ovrl"]);  // --no-dnsmos
         }
         Assert.Equal(Files.Length, rows.Count(r => r["signal"] == "noisy"));
+
+        // Means over the three files, and a zero change since "enhanced" holds the noisy files here.
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var means = doc.RootElement.GetProperty("means");
+        double expectedStoi = Files.Average(f => Golden.Parse(golden[f]["stoi"]));
+        Assert.True(Math.Abs(means.GetProperty("enhanced").GetProperty("stoi").GetDouble() - expectedStoi) <= 1e-4);
+        Assert.Equal(0.0, means.GetProperty("change").GetProperty("stoi").GetDouble());
+        Assert.Equal(JsonValueKind.Null, means.GetProperty("change").GetProperty("pesq_wb").ValueKind);
     }
 
     [SkippableFact]
