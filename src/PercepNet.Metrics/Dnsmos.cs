@@ -95,15 +95,11 @@ public sealed class Dnsmos : IDisposable
             x.CopyTo(doubled, x.Length);
             x = doubled;
         }
-        int hops = (int)(Math.Floor((double)x.Length / SampleRate) - InputLengthSeconds) + 1;
         double sig = 0, bak = 0, ovrl = 0, p808 = 0;
         int used = 0;
         var window = new float[WindowSamples];
-        for (int i = 0; i < hops; i++)
+        foreach (int start in WindowStarts(x.Length))
         {
-            int start = (int)(i * (double)HopSamples);
-            int end = (int)((i + InputLengthSeconds) * HopSamples); // as the reference: one short for some i
-            if (end - start < WindowSamples || end > x.Length) continue;
             x.AsSpan(start, WindowSamples).CopyTo(window);
             var raw = RunP835(window);
             sig += Poly(SigPoly, raw[0]);
@@ -114,6 +110,24 @@ public sealed class Dnsmos : IDisposable
         }
         if (used == 0) return new DnsmosResult(double.NaN, double.NaN, double.NaN, double.NaN, 0);
         return new DnsmosResult(sig / used, bak / used, ovrl / used, p808 / used, used);
+    }
+
+    /// <summary>
+    /// Start samples of the scored windows for a (repeated) signal of <paramref name="length"/> samples
+    /// at 16 kHz, as the reference scorer picks them: int(floor(len / 16000) - 9.01) + 1 candidates
+    /// i = 0, 1, ..., window i spanning int(i * 16000) .. int((i + 9.01) * 16000) evaluated in double
+    /// precision, skipped when that is shorter than 144160 samples (true for i = 7..23 through rounding).
+    /// </summary>
+    internal static IEnumerable<int> WindowStarts(int length)
+    {
+        int hops = (int)(Math.Floor((double)length / SampleRate) - InputLengthSeconds) + 1;
+        for (int i = 0; i < hops; i++)
+        {
+            int start = (int)(i * (double)HopSamples);
+            int end = (int)((i + InputLengthSeconds) * HopSamples);
+            if (end - start < WindowSamples || end > length) continue;
+            yield return start;
+        }
     }
 
     private float[] RunP835(float[] window)

@@ -97,6 +97,33 @@ public class P808MelSpectrogramTests
         Assert.All(fb, row => Assert.All(row, w => Assert.True(w >= 0)));
     }
 
+    /// <summary>
+    /// Spot values of the features librosa 0.10.2.post1 computes (numpy 1.24, float64 input from
+    /// soundfile) for the first DNSMOS window of noisy/p232_002.wav, generated with:
+    /// <code>
+    /// a, fs = soundfile.read("eval/vbdemand16k/noisy/p232_002.wav")
+    /// while len(a) &lt; 144160: a = np.append(a, a)
+    /// mel = librosa.feature.melspectrogram(y=a[0:144160][:-160], sr=16000, n_fft=321, hop_length=160, n_mels=120)
+    /// f = ((librosa.power_to_db(mel, ref=np.max) + 40) / 40).T.astype("float32")
+    /// f.astype(np.float64).sum(), f[0,0], f[100,10], f[450,60], f[899,119], f[300,119]
+    /// </code>
+    /// All 108000 values agreed bit for bit (float32) when this was written.
+    /// </summary>
+    [SkippableFact]
+    public void Features_MatchLibrosa()
+    {
+        var a = Golden.Load("eval/vbdemand16k/noisy/p232_002.wav").Mono();
+        while (a.Length < Dnsmos.WindowSamples) a = [.. a, .. a];
+        var f = new P808MelSpectrogram().Compute(a.AsSpan(0, Dnsmos.WindowSamples - P808MelSpectrogram.HopLength));
+        Assert.Equal(900 * 120, f.Length);
+        Assert.Equal(-45618.570741404, f.Sum(v => (double)v), 6);
+        Assert.Equal(-0.5964730381965637f, f[0 * 120 + 0]);
+        Assert.Equal(-0.9340980648994446f, f[100 * 120 + 10]);
+        Assert.Equal(-0.17665903270244598f, f[450 * 120 + 60]);
+        Assert.Equal(-0.71457439661026f, f[899 * 120 + 119]);
+        Assert.Equal(-1.0f, f[300 * 120 + 119]);
+    }
+
     [Fact]
     public void Features_ToneAtMaximum_AndFloorAt80dB()
     {
@@ -109,13 +136,22 @@ public class P808MelSpectrogramTests
     }
 }
 
-public class DnsmosWindowingTests(DnsmosFixture fixture) : IClassFixture<DnsmosFixture>
+public class DnsmosWindowingTests
 {
-    [SkippableFact]
-    public void LongClip_WindowCountFollowsTheReference()
+    [Theory]
+    [InlineData(144160, new[] { 0 })]                       // exactly 9.01 s: int(9 - 9.01) + 1 = 1
+    [InlineData(173760, new[] { 0 })]                       // 10.86 s: int(10 - 9.01) + 1 = 1, though a window at 1 s would fit
+    [InlineData(252320, new[] { 0, 1, 2, 3, 4, 5 })]        // 15.77 s (p232_013 doubled twice): 6 windows
+    public void WindowStarts_FollowTheReference(int length, int[] seconds)
     {
-        // 3.943 s appended to itself twice = 15.77 s: int(15 - 9.01) + 1 = 6 windows, at 0..5 s.
-        var clip = Golden.Load("eval/vbdemand16k/clean/p232_013.wav");
-        Assert.Equal(6, fixture.Get().Score(clip.Mono(), clip.SampleRate).Windows);
+        Assert.Equal(seconds.Select(s => s * 16000), Dnsmos.WindowStarts(length));
+    }
+
+    [Fact]
+    public void WindowStarts_SkipSevenToTwentyThree_AsTheReferenceRounding()
+    {
+        // int((i + 9.01) * 16000) is 144159 samples after int(i * 16000) for i = 7..23 in double precision.
+        var starts = Dnsmos.WindowStarts(40 * 16000).Select(s => s / 16000).ToArray();
+        Assert.Equal(new[] { 0, 1, 2, 3, 4, 5, 6, 24, 25, 26, 27, 28, 29, 30 }, starts);
     }
 }

@@ -49,8 +49,8 @@ public sealed class EvalCommandTests : IDisposable
     public void ThreePairs_CsvHoldsReferenceStoi_AndNoisyRows()
     {
         var (clean, enhanced, noisy) = Stage();
-        string csv = Path.Combine(_tmp, "scores.csv");
-        Assert.Equal(0, Run("eval", "--clean", clean, "--enhanced", enhanced, "--noisy", noisy, "--csv", csv, "--no-dnsmos"));
+        string csv = Path.Combine(_tmp, "scores.csv"), json = Path.Combine(_tmp, "scores.json");
+        Assert.Equal(0, Run("eval", "--clean", clean, "--enhanced", enhanced, "--noisy", noisy, "--csv", csv, "--json", json, "--no-dnsmos"));
 
         var rows = ReadCsv(csv);
         Assert.Equal(["file", "signal", "duration_s", "pesq_wb", "pesq_nb", "stoi", "estoi", "si_sdr", "dnsmos_sig", "dnsmos_bak", "dnsmos_ovrl", "dnsmos_p808", "note"],
@@ -68,6 +68,14 @@ public sealed class EvalCommandTests : IDisposable
             Assert.Equal("NaN", r["dnsmos_ovrl"]);  // --no-dnsmos
         }
         Assert.Equal(Files.Length, rows.Count(r => r["signal"] == "noisy"));
+
+        // Means over the three files, and a zero change since "enhanced" holds the noisy files here.
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var means = doc.RootElement.GetProperty("means");
+        double expectedStoi = Files.Average(f => Golden.Parse(golden[f]["stoi"]));
+        Assert.True(Math.Abs(means.GetProperty("enhanced").GetProperty("stoi").GetDouble() - expectedStoi) <= 1e-4);
+        Assert.Equal(0.0, means.GetProperty("change").GetProperty("stoi").GetDouble());
+        Assert.Equal(JsonValueKind.Null, means.GetProperty("change").GetProperty("pesq_wb").ValueKind);
     }
 
     [SkippableFact]
@@ -101,11 +109,12 @@ public sealed class EvalCommandTests : IDisposable
         var c = PercepNet.Audio.AudioFile.Read(Path.Combine(clean, Files[0]));
         var up = KaiserResamplerUp(c.Mono(), 16000, 48000);
         Array.Resize(ref up, up.Length + 1440);
-        PercepNet.Audio.AudioFile.Write(Path.Combine(enhanced, Files[0]), new PercepNet.Audio.AudioData(48000, [up]));
+        TestWav.WriteMonoFloat(Path.Combine(enhanced, Files[0]), up, 48000);
         string csv = Path.Combine(_tmp, "scores.csv");
         var saved = PesqSeam.Backend;
-        var seen = new List<int>();
-        PesqSeam.Backend = new PesqBackend((r, d, fs) => { lock (seen) seen.Add(fs); return 4.5; }, (r, d, fs) => 4.0);
+        FakePesq.Rates.Clear();
+        // Method groups with the planned signature, as the merge will plug in PercepNet.Metrics.Pesq.Pesq.
+        PesqSeam.Backend = new PesqBackend(FakePesq.WideBand, FakePesq.NarrowBand);
         try
         {
             Assert.Equal(0, Run("eval", "--clean", clean, "--enhanced", enhanced, "--csv", csv, "--no-dnsmos"));
@@ -114,7 +123,8 @@ public sealed class EvalCommandTests : IDisposable
         var rows = ReadCsv(csv).ToDictionary(r => r["file"]);
         Assert.All(rows.Values, r => Assert.Equal("4.5", r["pesq_wb"]));
         Assert.All(rows.Values, r => Assert.Equal("4", r["pesq_nb"]));
-        Assert.All(seen, fs => Assert.Equal(16000, fs));
+        Assert.Equal(Files.Length, FakePesq.Rates.Count);
+        Assert.All(FakePesq.Rates, fs => Assert.Equal(16000, fs));
         var r0 = rows[Files[0]];
         Assert.Contains("resampled 48000 -> 16000", r0["note"]);
         Assert.Contains("truncated", r0["note"]);
@@ -122,7 +132,33 @@ public sealed class EvalCommandTests : IDisposable
         Assert.True(Golden.Parse(r0["si_sdr"]) > 25, $"resampled clean copy: si_sdr {r0["si_sdr"]}");
     }
 
+    /// <summary>Stand-in with the signatures planned for PercepNet.Metrics.Pesq.Pesq.</summary>
+    private static class FakePesq
+    {
+        public static readonly System.Collections.Concurrent.ConcurrentBag<int> Rates = [];
+        public static double WideBand(ReadOnlySpan<float> reference, ReadOnlySpan<float> degraded, int sampleRate)
+        {
+            Assert.Equal(reference.Length, degraded.Length);
+            Rates.Add(sampleRate);
+            return 4.5;
+        }
+        public static double NarrowBand(ReadOnlySpan<float> reference, ReadOnlySpan<float> degraded, int sampleRate) => 4.0;
+    }
+
     private static float[] KaiserResamplerUp(float[] x, int from, int to) => Dsp.KaiserResampler.Resample(x, from, to);
+
+    [SkippableFact]
+    public void UnreadableFile_ExitCode1_OthersStillScored()
+    {
+        var (clean, enhanced, _) = Stage();
+        File.WriteAllText(Path.Combine(enhanced, Files[1]), "not a wav file");
+        string json = Path.Combine(_tmp, "scores.json");
+        Assert.Equal(1, Run("eval", "--clean", clean, "--enhanced", enhanced, "--json", json, "--no-dnsmos"));
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal(Files.Length - 1, doc.RootElement.GetProperty("files").GetArrayLength());
+        var failure = Assert.Single(doc.RootElement.GetProperty("failures").EnumerateArray()).GetString();
+        Assert.StartsWith(Files[1], failure);
+    }
 
     [Fact]
     public void UsageErrors_ExitCode2()

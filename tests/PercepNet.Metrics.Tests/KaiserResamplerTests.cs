@@ -72,6 +72,27 @@ public class KaiserResamplerTests
         Assert.True(alias < 1e-3, $"alias {alias}");
     }
 
+    /// <summary>
+    /// SciPy 1.10.1 <c>resample_poly</c> (defaults) on eval/dfn48k/clean.wav read as float64 by soundfile:
+    /// <code>
+    /// y = scipy.signal.resample_poly(x, 1, 3)
+    /// len(y), y.sum(), np.abs(y).sum(), y[0], y[1000], y[80000], y[-1]
+    /// </code>
+    /// </summary>
+    [SkippableFact]
+    public void ScipyDesign_MatchesResamplePoly()
+    {
+        var x = Golden.Load("eval/dfn48k/clean.wav").Mono().Select(v => (double)v).ToArray();
+        var y = new KaiserResampler(1, 3, KaiserDesign.ScipyResamplePoly).Process(x);
+        Assert.Equal(169531, y.Length);
+        Assert.Equal(-0.07952244851668078, y.Sum(), 9);
+        Assert.Equal(2543.7104128973187, y.Sum(Math.Abs), 8);
+        Assert.Equal(-1.6787669169541244e-05, y[0], 14);
+        Assert.Equal(1.5848500670085585e-05, y[1000], 14);
+        Assert.Equal(-0.00035375765502298394, y[80000], 14);
+        Assert.Equal(-7.229191189182933e-05, y[^1], 14);
+    }
+
     [Fact]
     public void BesselI0_KnownValues()
     {

@@ -89,6 +89,11 @@ public class StoiTests(ITestOutputHelper output)
         var rng = new Random(1);
         for (int i = 0; i < x.Length; i++) x[i] = (float)(rng.NextDouble() - 0.5);
         Assert.True(double.IsNaN(Stoi.Compute(x, x, 10000)));
+        // Digital silence as the reference: no frame within 40 dB of the loudest, undefined.
+        var silent = new float[48000];
+        var noise = new float[48000];
+        for (int i = 0; i < noise.Length; i++) noise[i] = (float)(rng.NextDouble() - 0.5);
+        Assert.True(double.IsNaN(Stoi.ComputeExtended(silent, noise, 16000)));
     }
 
     [Fact]

@@ -1,17 +1,34 @@
 namespace PercepNet.Metrics.Dsp;
 
+/// <summary>Which reference resampler's filter a <see cref="KaiserResampler"/> reproduces.</summary>
+public enum KaiserDesign
+{
+    /// <summary>
+    /// GNU Octave signal-package <c>resample(x, p, q)</c>, used by the STOI/ESTOI reference values:
+    /// cutoff fc = 1/(2 max(p,q)) cycles/sample at the upsampled rate, roll-off fc/10, 60 dB rejection,
+    /// half length ceil(52 / (28.714 roll-off)), Kaiser beta 0.1102 (60 - 8.7) (Oppenheim and Schafer,
+    /// Discrete-Time Signal Processing, eqs. 7.62/7.63), gain 2 p fc.
+    /// </summary>
+    Octave,
+
+    /// <summary>
+    /// SciPy <c>resample_poly(x, p, q)</c> defaults, used by the dfn48k PESQ reference values
+    /// (48 kHz resampled to 16 kHz first): half length 10 max(p,q), cutoff 1/max(p,q) of Nyquist at
+    /// the upsampled rate, symmetric Kaiser window beta 5, taps scaled to unit DC gain, then times p.
+    /// </summary>
+    ScipyResamplePoly,
+}
+
 /// <summary>
-/// Rational-ratio resampler with the anti-aliasing filter of GNU Octave's signal-package
-/// <c>resample(x, p, q)</c> (the function the STOI/ESTOI reference values were computed with):
-/// a Kaiser-windowed sinc, cutoff 1/(2 max(p,q)) cycles/sample at the upsampled rate, transition
-/// width a tenth of that, 60 dB stopband rejection, filter delay compensated so output sample k
-/// lies at input time k q / p. Written from the published design formulas (Oppenheim and Schafer,
-/// Discrete-Time Signal Processing, eqs. 7.62/7.63), evaluated polyphase: only the taps that meet a
-/// non-zero sample of the zero-stuffed input are summed.
+/// Rational-ratio resampler with a Kaiser-windowed sinc anti-aliasing filter, in one of two
+/// reference designs (<see cref="KaiserDesign"/>); the filter delay is compensated so output sample
+/// k lies at input time k q / p (both references do the same). Written from the published design
+/// formulas, evaluated polyphase: only the taps that meet a non-zero sample of the zero-stuffed input
+/// are summed. Immutable and thread-safe.
 /// </summary>
 public sealed class KaiserResampler
 {
-    /// <summary>Stopband rejection of the design, in dB (Octave: log10_rejection = -3).</summary>
+    /// <summary>Stopband rejection of the <see cref="KaiserDesign.Octave"/> design, in dB (Octave: log10_rejection = -3).</summary>
     public const double RejectionDb = 60.0;
 
     private readonly double[] _h; // length 2 L + 1, centred on index L
@@ -19,15 +36,20 @@ public sealed class KaiserResampler
     /// <summary>Designs the filter for output rate = input rate * up / down.</summary>
     /// <param name="up">Interpolation factor p (positive).</param>
     /// <param name="down">Decimation factor q (positive).</param>
-    public KaiserResampler(int up, int down)
+    /// <param name="design">Which reference's filter to reproduce.</param>
+    public KaiserResampler(int up, int down, KaiserDesign design = KaiserDesign.Octave)
     {
         if (up <= 0) throw new ArgumentOutOfRangeException(nameof(up), up, "must be positive");
         if (down <= 0) throw new ArgumentOutOfRangeException(nameof(down), down, "must be positive");
         int g = Gcd(up, down);
         Up = up / g;
         Down = down / g;
-        _h = Design(Up, Down);
+        Design = design;
+        _h = design == KaiserDesign.Octave ? DesignOctave(Up, Down) : DesignScipy(Up, Down);
     }
+
+    /// <summary>The filter design in use.</summary>
+    public KaiserDesign Design { get; }
 
     /// <summary>Reduced interpolation factor p.</summary>
     public int Up { get; }
@@ -42,12 +64,12 @@ public sealed class KaiserResampler
     public double[] Taps => (double[])_h.Clone();
 
     /// <summary>Resamples from <paramref name="fromRate"/> to <paramref name="toRate"/> Hz.</summary>
-    public static float[] Resample(ReadOnlySpan<float> x, int fromRate, int toRate)
+    public static float[] Resample(ReadOnlySpan<float> x, int fromRate, int toRate, KaiserDesign design = KaiserDesign.Octave)
     {
         if (fromRate <= 0) throw new ArgumentOutOfRangeException(nameof(fromRate), fromRate, "must be positive");
         if (toRate <= 0) throw new ArgumentOutOfRangeException(nameof(toRate), toRate, "must be positive");
         if (fromRate == toRate) return x.ToArray();
-        var r = new KaiserResampler(toRate, fromRate);
+        var r = new KaiserResampler(toRate, fromRate, design);
         var xd = new double[x.Length];
         for (int i = 0; i < xd.Length; i++) xd[i] = x[i];
         var yd = r.Process(xd);
@@ -83,7 +105,7 @@ public sealed class KaiserResampler
         return y;
     }
 
-    private static double[] Design(int p, int q)
+    private static double[] DesignOctave(int p, int q)
     {
         double cutoff = 1.0 / (2.0 * Math.Max(p, q));       // cycles/sample at the upsampled rate
         double rollOff = cutoff / 10.0;                     // transition width
@@ -102,6 +124,28 @@ public sealed class KaiserResampler
             double w = BesselI0(beta * Math.Sqrt(Math.Max(0.0, 1.0 - r * r))) / i0Beta;
             h[i] = w * ideal;
         }
+        return h;
+    }
+
+    private static double[] DesignScipy(int p, int q)
+    {
+        int maxRate = Math.Max(p, q);
+        double cutoff = 1.0 / maxRate;   // relative to Nyquist (firwin's convention)
+        int half = 10 * maxRate;
+        int n = 2 * half + 1;
+        const double beta = 5.0;
+        double i0Beta = BesselI0(beta);
+        var h = new double[n];
+        double sum = 0;
+        for (int i = 0; i < n; i++)
+        {
+            int t = i - half;
+            double r = 2.0 * t / (n - 1);
+            double w = BesselI0(beta * Math.Sqrt(Math.Max(0.0, 1.0 - r * r))) / i0Beta;
+            h[i] = cutoff * Sinc(cutoff * t) * w;
+            sum += h[i];
+        }
+        for (int i = 0; i < n; i++) h[i] = h[i] / sum * p; // unit DC gain, then the interpolation gain
         return h;
     }
 

@@ -10,7 +10,7 @@ internal sealed class RealDft
 {
     private readonly int _n;
     private readonly bool _pow2;
-    private readonly double[] _cos; // radix-2: cos(2 pi k / n), k < n/2; direct: cos(2 pi (k j mod n) / n) table of n
+    private readonly double[] _cos; // radix-2: cos(2 pi k / n), k < n/2; direct: row-major [k * n + j] = cos(2 pi k j / n)
     private readonly double[] _sin;
     private readonly int[] _bitrev = [];
 
@@ -19,24 +19,35 @@ internal sealed class RealDft
         if (n < 2) throw new ArgumentOutOfRangeException(nameof(n));
         _n = n;
         _pow2 = (n & (n - 1)) == 0;
-        int tableLen = _pow2 ? n / 2 : n;
-        _cos = new double[tableLen];
-        _sin = new double[tableLen];
-        for (int i = 0; i < tableLen; i++)
+        if (!_pow2)
+        {
+            // OPT: dense twiddle matrix (n/2+1) x n so each bin is two contiguous SIMD dot products.
+            int bins = n / 2 + 1;
+            _cos = new double[bins * n];
+            _sin = new double[bins * n];
+            for (int k = 0; k < bins; k++)
+                for (int j = 0; j < n; j++)
+                {
+                    int m = (int)((long)k * j % n); // exact angle reduction before the trig call
+                    _cos[k * n + j] = Math.Cos(2 * Math.PI * m / n);
+                    _sin[k * n + j] = Math.Sin(2 * Math.PI * m / n);
+                }
+            return;
+        }
+        _cos = new double[n / 2];
+        _sin = new double[n / 2];
+        for (int i = 0; i < n / 2; i++)
         {
             _cos[i] = Math.Cos(2 * Math.PI * i / n);
             _sin[i] = Math.Sin(2 * Math.PI * i / n);
         }
-        if (_pow2)
+        int bits = System.Numerics.BitOperations.Log2((uint)n);
+        _bitrev = new int[n];
+        for (int i = 0; i < n; i++)
         {
-            int bits = System.Numerics.BitOperations.Log2((uint)n);
-            _bitrev = new int[n];
-            for (int i = 0; i < n; i++)
-            {
-                int r = 0;
-                for (int b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
-                _bitrev[i] = r;
-            }
+            int r = 0;
+            for (int b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
+            _bitrev[i] = r;
         }
     }
 
@@ -85,16 +96,20 @@ internal sealed class RealDft
         int n = _n;
         for (int k = 0; k <= n / 2; k++)
         {
-            double sr = 0, si = 0;
-            int idx = 0; // (k j) mod n
-            for (int j = 0; j < frame.Length; j++)
-            {
-                sr += frame[j] * _cos[idx];
-                si -= frame[j] * _sin[idx];
-                idx += k;
-                if (idx >= n) idx -= n;
-            }
-            power[k] = sr * sr + si * si;
+            double re = Dot(frame, _cos.AsSpan(k * n, frame.Length));
+            double im = Dot(frame, _sin.AsSpan(k * n, frame.Length));
+            power[k] = re * re + im * im;
         }
+    }
+
+    private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        var acc = System.Numerics.Vector<double>.Zero;
+        int w = System.Numerics.Vector<double>.Count, i = 0;
+        for (; i <= a.Length - w; i += w)
+            acc += new System.Numerics.Vector<double>(a.Slice(i, w)) * new System.Numerics.Vector<double>(b.Slice(i, w));
+        double s = System.Numerics.Vector.Sum(acc);
+        for (; i < a.Length; i++) s += a[i] * b[i];
+        return s;
     }
 }

@@ -66,7 +66,7 @@ public sealed class EvalCommand : Command<EvalCommand.Settings>
                 return "DNSMOS models not found: pass --dnsmos-models DIR (holding sig_bak_ovr.onnx and model_v8.onnx) or --no-dnsmos";
             foreach (var f in new[] { Dnsmos.P835ModelFile, Dnsmos.P808ModelFile })
                 if (!File.Exists(Path.Combine(dnsmosDir, f)))
-                    return $"--dnsmos-models {dnsmosDir}: {f} not found there (or pass --no-dnsmos)";
+                    return $"DNSMOS model {Path.Combine(dnsmosDir, f)} not found: pass --dnsmos-models DIR (holding {Dnsmos.P835ModelFile} and {Dnsmos.P808ModelFile}) or --no-dnsmos";
             return null;
         }
 
@@ -111,9 +111,11 @@ public sealed class EvalCommand : Command<EvalCommand.Settings>
                 rows.Add(EvalScorer.Score(p.Name, EvalReport.Enhanced, clean, AudioFile.Read(p.Enhanced), dnsmos));
                 if (p.Noisy != null) rows.Add(EvalScorer.Score(p.Name, EvalReport.Noisy, clean, AudioFile.Read(p.Noisy), dnsmos));
             }
-            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                failures.Add($"{p.Name}: {e.Message}");
+                // One unreadable or unscorable file must not lose the others' scores: it is
+                // reported, counted, and makes the exit code 1.
+                failures.Add($"{p.Name}: {e.GetType().Name}: {e.Message}");
             }
         }
 

@@ -49,8 +49,9 @@ internal static class EvalScorer
         double sisdr = SiSdr.Compute(cs, ts);
         PesqResult pesq;
         try { pesq = PesqSeam.Compute(cs, ts, rate); }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // P.862 rejects some inputs (e.g. no speech found); keep the other metrics of the row.
             pesq = PesqResult.Absent;
             notes.Add("PESQ failed: " + e.Message);
         }

@@ -1,3 +1,5 @@
+using PercepNet.Metrics.Dsp;
+
 namespace PercepNet.Cli.Commands.Eval;
 
 /// <summary>PESQ scores (MOS-LQO) of one pair; NaN where not computed.</summary>
@@ -31,7 +33,9 @@ public static class PesqSeam
 
     /// <summary>
     /// Scores a time-aligned, equal-length pair. P.862 runs at 8 or 16 kHz: 16 kHz input is used as is
-    /// for both modes, 8 kHz input gets narrow-band only, any other rate is resampled to 16 kHz first.
+    /// for both modes, 8 kHz input gets narrow-band only, any other rate is resampled to 16 kHz first
+    /// with SciPy resample_poly's filter, the one behind the dfn48k PESQ reference values (PESQ is
+    /// resampler-dependent, so this keeps those values reproducible end to end).
     /// </summary>
     internal static PesqResult Compute(float[] reference, float[] degraded, int sampleRate)
     {
@@ -41,8 +45,8 @@ public static class PesqSeam
             return new PesqResult(double.NaN, backend.NarrowBand(reference, degraded, 8000));
         if (sampleRate != 16000)
         {
-            reference = Metrics.Dsp.KaiserResampler.Resample(reference, sampleRate, 16000);
-            degraded = Metrics.Dsp.KaiserResampler.Resample(degraded, sampleRate, 16000);
+            reference = KaiserResampler.Resample(reference, sampleRate, 16000, KaiserDesign.ScipyResamplePoly);
+            degraded = KaiserResampler.Resample(degraded, sampleRate, 16000, KaiserDesign.ScipyResamplePoly);
         }
         return new PesqResult(backend.WideBand(reference, degraded, 16000), backend.NarrowBand(reference, degraded, 16000));
     }
