@@ -55,6 +55,13 @@ public static class Program
         config.AddCommand<OracleCommand>("oracle")
             .WithDescription("Enhance NOISY with ideal (oracle) parameters computed from CLEAN: what the signal model can reach.")
             .WithExample("oracle", "clean.wav", "noisy.wav", "out.wav", "--stage", "4");
+        config.AddBranch("corpus", corpus =>
+        {
+            corpus.SetDescription("Training corpus tools.");
+            corpus.AddCommand<Commands.Corpus.CorpusBuildCommand>("build")
+                .WithDescription("Measure speech, noise and room files (rate, duration, bandwidth, background level) and write a manifest with a train/validation split by speaker.")
+                .WithExample("corpus", "build", "--speech", "speech/", "--noise", "noise/", "--rir", "rooms/", "--debian", "-o", "corpus.tsv");
+        });
         config.AddCommand<Commands.Eval.EvalCommand>("eval")
             .WithDescription("Score enhanced speech against clean references: PESQ, STOI, ESTOI, SI-SDR, DNSMOS.")
             .WithExample("eval", "--clean", "clean/", "--enhanced", "enhanced/", "--noisy", "noisy/", "--csv", "scores.csv");

@@ -89,30 +89,28 @@ public static partial class CorpusBuilder
 
     /// <summary>
     /// Speaker or recording group of a file. Known naming schemes first: RAVDESS
-    /// (03-01-05-01-01-01-12.wav: actor 12), LibriSpeech/VCTK-like (1272-128104-0000, p232_001:
-    /// the first field); then the first sub-folder below the scanned folder (one speaker or one
-    /// recording set per folder); else, for noise and rooms, the file itself (each file is one
-    /// recording) and for speech the whole folder (one speaker).
+    /// (03-01-05-01-01-01-12.wav: actor 12); names made of numeric fields such as LibriSpeech
+    /// (1272-128104-0000: speaker 1272), VCTK (p232_001) or UrbanSound8K (100032-3-0-0: recording
+    /// 100032): the first field. Otherwise speech takes the first sub-folder below the scanned folder
+    /// (one speaker per folder), or the whole folder (one speaker); noise, rooms and key clicks take
+    /// the file itself (each file is one recording).
     /// </summary>
     public static string GroupOf(CorpusKind kind, string root, string path)
     {
         string name = Path.GetFileNameWithoutExtension(path);
-        if (kind == CorpusKind.Speech)
-        {
-            var m = RavdessName().Match(name);
-            if (m.Success) return "actor" + m.Groups[1].Value;
-            m = SpeakerPrefix().Match(name);
-            if (m.Success) return m.Groups[1].Value;
-        }
+        var m = RavdessName().Match(name);
+        if (m.Success && kind == CorpusKind.Speech) return "actor" + m.Groups[1].Value;
+        m = NumericFields().Match(name);
+        if (m.Success) return m.Groups[1].Value;
+        if (kind != CorpusKind.Speech) return name;
         string rel = Path.GetRelativePath(root, path);
         int sep = rel.IndexOf(Path.DirectorySeparatorChar);
-        if (sep > 0) return rel[..sep];
-        return kind == CorpusKind.Speech ? "all" : name;
+        return sep > 0 ? rel[..sep] : "all";
     }
 
     [GeneratedRegex(@"^\d\d-\d\d-\d\d-\d\d-\d\d-\d\d-(\d\d)$")]
     private static partial Regex RavdessName();
 
-    [GeneratedRegex(@"^(\d+|p\d+)[-_]\d+([-_]\d+)?$")]
-    private static partial Regex SpeakerPrefix();
+    [GeneratedRegex(@"^(\d+|p\d+)([-_]\d+)+$")]
+    private static partial Regex NumericFields();
 }
