@@ -54,6 +54,7 @@ public static class DebianSources
         Directory.CreateDirectory(cacheDir);
         string debs = Path.Combine(cacheDir, "debs"), unpacked = Path.Combine(cacheDir, "unpacked"), corpus = Path.Combine(cacheDir, "corpus");
         Directory.CreateDirectory(debs);
+        Directory.CreateDirectory(unpacked);
         EnsureTool("ffmpeg", "ffmpeg", log);
         var folders = new HashSet<CorpusFolder>();
         foreach (var pkg in Recipes.GroupBy(r => r.Package))

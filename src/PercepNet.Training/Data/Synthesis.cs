@@ -1,0 +1,243 @@
+using PercepNet.Dsp;
+using PercepNet.Training.Corpus;
+
+namespace PercepNet.Training.Data;
+
+/// <summary>Ranges and probabilities of the training-data synthesis (PERCEPNET.md section 9).</summary>
+public sealed record SynthesisOptions
+{
+    public int Frames { get; init; } = 500;
+    public double SnrMinDb { get; init; } = -5;
+    public double SnrMaxDb { get; init; } = 40;
+    public double SpeechLevelMinDbfs { get; init; } = -45;
+    public double SpeechLevelMaxDbfs { get; init; } = -6;
+    public double NoiseOnlyProbability { get; init; } = 0.05;
+    public double CleanOnlyProbability { get; init; } = 0.05;
+    public double SecondNoiseProbability { get; init; } = 0.3;
+    public double ReverbProbability { get; init; } = 0.4;
+    public double MeasuredRoomFraction { get; init; } = 0.3;
+    public double LowPassProbability { get; init; } = 0.2;
+    public double ClipProbability { get; init; } = 0.05;
+    public double QuantiseProbability { get; init; } = 0.2;
+    public double SpeechEqProbability { get; init; } = 0.7;
+    public double NoiseEqProbability { get; init; } = 0.7;
+    /// <summary>Shares of the noise types: corpus recordings, stationary coloured, babble, typing.</summary>
+    public double[] NoiseTypeWeights { get; init; } = [0.7, 0.1, 0.12, 0.08];
+    /// <summary>Target reverberation: early part kept (ms) and tail shortened to this RT60 (s).</summary>
+    public double EarlyMs { get; init; } = 20;
+    public double TargetRt60 { get; init; } = 0.2;
+}
+
+/// <summary>One synthesised training sequence at 48 kHz.</summary>
+/// <param name="Noisy">The network's input.</param>
+/// <param name="Target">The speech the output should be (dry or with early reflections).</param>
+/// <param name="BandwidthHz">Highest frequency the target can contain (source bandwidth, random low-pass).</param>
+public sealed record SynthesizedSequence(float[] Noisy, float[] Target, double BandwidthHz, string Description);
+
+/// <summary>
+/// Builds noisy/target pairs from a corpus: speech utterances (with pauses) at random levels and
+/// EQ, optional reverberation (simulated or measured rooms; the target keeps direct path and early
+/// reflections, with a shortened tail), one or two noises at a random SNR (recorded, stationary
+/// coloured, babble from other speakers, synthetic typing), random low-pass, clipping and 16-bit
+/// quantisation. Deterministic for a given seed.
+/// </summary>
+public sealed class Synthesizer
+{
+    private readonly CorpusLibrary _lib;
+    private readonly SynthesisOptions _o;
+    private readonly RoomResponse[] _measuredRooms;
+
+    public Synthesizer(CorpusLibrary library, SynthesisOptions options)
+    {
+        _lib = library;
+        _o = options;
+        _measuredRooms = library.Rooms.Select(r => RoomResponse.FromMeasured(library.Load(r))).ToArray();
+    }
+
+    public SynthesizedSequence Make(int seed)
+    {
+        var rng = new Random(seed);
+        int n = _o.Frames * FrameLayout.FrameSize;
+        var desc = new List<string>();
+        bool noiseOnly = rng.NextDouble() < _o.NoiseOnlyProbability;
+        bool cleanOnly = !noiseOnly && rng.NextDouble() < _o.CleanOnlyProbability;
+
+        // Speech: utterances back to back with pauses of 0-0.5 s, starting at a random point of the first.
+        var speech = new float[n];
+        double bandwidth = 24000;
+        int pos = -(int)(rng.NextDouble() * FrameLayout.SampleRate);
+        while (pos < n)
+        {
+            var e = _lib.Speech[rng.Next(_lib.Speech.Length)];
+            var u = _lib.Load(e);
+            for (int i = Math.Max(0, -pos); i < u.Length && pos + i < n; i++) speech[pos + i] = u[i];
+            bandwidth = Math.Min(bandwidth, e.BandwidthHz);
+            pos += u.Length + (int)(rng.NextDouble() * 0.5 * FrameLayout.SampleRate);
+            if (desc.Count == 0) desc.Add($"speech {e.Source}/{e.Group}");
+        }
+        if (rng.NextDouble() < _o.SpeechEqProbability) Biquad.RandomEq(rng).Apply(speech);
+        double speechDb = _o.SpeechLevelMinDbfs + (_o.SpeechLevelMaxDbfs - _o.SpeechLevelMinDbfs) * rng.NextDouble();
+        Scale(speech, speechDb - ActiveLevelDb(speech));
+
+        // Reverberation: input gets the full response, the target the early part + short tail.
+        float[] target = speech, input = speech;
+        if (rng.NextDouble() < _o.ReverbProbability)
+        {
+            bool measured = _measuredRooms.Length > 0 && rng.NextDouble() < _o.MeasuredRoomFraction;
+            var room = measured ? _measuredRooms[rng.Next(_measuredRooms.Length)] : RoomSimulator.Random(rng);
+            input = FftConvolver.Convolve(speech, room.Response);
+            target = FftConvolver.Convolve(speech, room.Target(_o.EarlyMs, 0.5 + rng.NextDouble(), _o.TargetRt60));
+            desc.Add($"room rt60 {room.Rt60:F2}{(measured ? " measured" : "")}");
+        }
+        if (noiseOnly) { Array.Clear(target); input = new float[n]; desc.Add("noise only"); }
+
+        var noisy = (float[])input.Clone();
+        if (!cleanOnly)
+        {
+            int count = rng.NextDouble() < _o.SecondNoiseProbability ? 2 : 1;
+            double snr = _o.SnrMinDb + (_o.SnrMaxDb - _o.SnrMinDb) * rng.NextDouble();
+            double speechPowerDb = noiseOnly ? speechDb : ActiveLevelDb(input);
+            for (int k = 0; k < count; k++)
+            {
+                var (noise, what) = MakeNoise(rng, n);
+                if (rng.NextDouble() < _o.NoiseEqProbability) Biquad.RandomEq(rng).Apply(noise);
+                // Split the noise power between the noises (second one 0-10 dB weaker).
+                double level = speechPowerDb - snr - (k == 0 ? 0 : 10 * rng.NextDouble()) - (count == 2 ? 3 : 0);
+                Scale(noise, level - MeanLevelDb(noise));
+                for (int i = 0; i < n; i++) noisy[i] += noise[i];
+                desc.Add($"{what} snr {snr:F1}");
+            }
+        }
+        else desc.Add("clean only");
+
+        if (rng.NextDouble() < _o.LowPassProbability)
+        {
+            double fc = 3000 + 17000 * rng.NextDouble();
+            var lp = Biquad.LowPass(fc, FrameLayout.SampleRate);
+            // Two sections: 24 dB/octave. The target is filtered the same way (it is what we can hear).
+            lp.Apply(noisy); lp.Apply(noisy);
+            target = (float[])target.Clone();
+            lp.Apply(target); lp.Apply(target);
+            bandwidth = Math.Min(bandwidth, fc);
+            desc.Add($"lowpass {fc:F0}");
+        }
+        if (rng.NextDouble() < _o.ClipProbability)
+        {
+            float peak = noisy.Max(MathF.Abs);
+            float limit = peak * (float)(0.3 + 0.5 * rng.NextDouble());
+            float gain = Math.Min(1f, 0.99f / Math.Max(limit, 1e-9f));
+            for (int i = 0; i < n; i++) noisy[i] = Math.Clamp(noisy[i], -limit, limit) * gain;
+            for (int i = 0; i < n; i++) target[i] *= gain; // same overall gain on the target, unclipped
+            desc.Add("clipped");
+        }
+        if (rng.NextDouble() < _o.QuantiseProbability)
+        {
+            for (int i = 0; i < n; i++) noisy[i] = MathF.Round(Math.Clamp(noisy[i], -1f, 1f) * 32767f) / 32767f;
+            desc.Add("16-bit");
+        }
+        for (int i = 0; i < n; i++) noisy[i] = Math.Clamp(noisy[i], -1f, 1f);
+        return new SynthesizedSequence(noisy, target.Length == n ? target : target.AsSpan(0, n).ToArray(), bandwidth, string.Join(", ", desc));
+    }
+
+    private (float[] Noise, string What) MakeNoise(Random rng, int n)
+    {
+        double[] w = _o.NoiseTypeWeights;
+        double u = rng.NextDouble() * w.Sum();
+        int type = 0;
+        while (type < w.Length - 1 && u >= w[type]) { u -= w[type]; type++; }
+        if (type == 3 && _lib.Keys.Length == 0) type = 0;
+        switch (type)
+        {
+            case 1:
+            {
+                // Stationary coloured noise: white through a random tilt (one-pole) and a random EQ.
+                var x = new float[n];
+                for (int i = 0; i < n; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
+                double a = -0.95 + 1.9 * rng.NextDouble();
+                double y1 = 0;
+                for (int i = 0; i < n; i++) { y1 = x[i] + a * y1; x[i] = (float)y1; }
+                Biquad.RandomEq(rng).Apply(x);
+                return (x, $"coloured noise tilt {a:F2}");
+            }
+            case 2:
+            {
+                // Babble: 3-7 other talkers at random levels within 10 dB.
+                int talkers = 3 + rng.Next(5);
+                var x = new float[n];
+                for (int t = 0; t < talkers; t++)
+                {
+                    var s = new float[n];
+                    int p = -(int)(rng.NextDouble() * FrameLayout.SampleRate * 2);
+                    while (p < n)
+                    {
+                        var utt = _lib.Load(_lib.Speech[rng.Next(_lib.Speech.Length)]);
+                        for (int i = Math.Max(0, -p); i < utt.Length && p + i < n; i++) s[p + i] = utt[i];
+                        p += utt.Length + (int)(rng.NextDouble() * 0.3 * FrameLayout.SampleRate);
+                    }
+                    Scale(s, -20 - 10 * rng.NextDouble() - ActiveLevelDb(s));
+                    for (int i = 0; i < n; i++) x[i] += s[i];
+                }
+                return (x, $"babble {talkers}");
+            }
+            case 3:
+            {
+                // Typing: key clicks at random times, 3-12 per second, with bursts and pauses.
+                var x = new float[n];
+                double rate = 3 + 9 * rng.NextDouble();
+                double t = 0;
+                while (true)
+                {
+                    t += -Math.Log(1 - rng.NextDouble()) / rate;
+                    int at = (int)(t * FrameLayout.SampleRate);
+                    if (at >= n) break;
+                    var k = _lib.Load(_lib.Keys[rng.Next(_lib.Keys.Length)]);
+                    float g = (float)Math.Pow(10, -rng.NextDouble() * 0.5);
+                    for (int i = 0; i < k.Length && at + i < n; i++) x[at + i] += g * k[i];
+                }
+                return (x, $"typing {rate:F1}/s");
+            }
+            default:
+            {
+                var e = _lib.Noise[rng.Next(_lib.Noise.Length)];
+                var src = _lib.Load(e);
+                var x = new float[n];
+                int off = rng.Next(src.Length);
+                for (int i = 0; i < n; i++) x[i] = src[(off + i) % src.Length];
+                return (x, $"noise {e.Source}/{e.Group}");
+            }
+        }
+    }
+
+    /// <summary>Level of the loudest 20% of 10 ms frames (active speech level), dBFS.</summary>
+    public static double ActiveLevelDb(ReadOnlySpan<float> x)
+    {
+        int frames = x.Length / FrameLayout.FrameSize;
+        if (frames == 0) return -200;
+        var e = new double[frames];
+        for (int f = 0; f < frames; f++)
+        {
+            double s = 0;
+            foreach (float v in x.Slice(f * FrameLayout.FrameSize, FrameLayout.FrameSize)) s += v * v;
+            e[f] = s / FrameLayout.FrameSize;
+        }
+        Array.Sort(e);
+        int top = Math.Max(1, frames / 5);
+        double sum = 0;
+        for (int i = frames - top; i < frames; i++) sum += e[i];
+        return 10 * Math.Log10(sum / top + 1e-20);
+    }
+
+    /// <summary>Mean power level, dBFS.</summary>
+    public static double MeanLevelDb(ReadOnlySpan<float> x)
+    {
+        double s = 0;
+        foreach (float v in x) s += v * v;
+        return 10 * Math.Log10(s / Math.Max(1, x.Length) + 1e-20);
+    }
+
+    private static void Scale(Span<float> x, double db)
+    {
+        float g = (float)Math.Pow(10, db / 20);
+        for (int i = 0; i < x.Length; i++) x[i] *= g;
+    }
+}

@@ -1,0 +1,80 @@
+using PercepNet.Dsp;
+using PercepNet.Features;
+using PercepNet.Oracle;
+
+namespace PercepNet.Training.Data;
+
+/// <summary>
+/// Turns a noisy/target pair into training frames (<see cref="FeatureShard"/> layout) with the
+/// same library code inference uses: features from the noisy analysis, ideal gains and strengths
+/// from <see cref="OracleTargets"/> (both analyses with the noisy signal's tracked pitch), a band
+/// mask and a speech-presence target.
+/// </summary>
+public sealed class TargetBuilder
+{
+    /// <summary>A band is "don't care" when both its clean and noisy energies are below this (silence).</summary>
+    public const float SilentBandEnergy = 1e-7f;
+
+    /// <summary>Speech presence: the target frame's level is above this absolute floor (dBFS)...</summary>
+    public const double VadFloorDbfs = -60;
+
+    /// <summary>...and within this many dB of the sequence's loudest target frame.</summary>
+    public const double VadRangeDb = 40;
+
+    private readonly SignalAnalyzer _noisy = new();
+    private readonly SignalAnalyzer _clean = new(trackPitch: false);
+    private readonly FrameSpectrum _ns = new(), _cs = new();
+    private readonly float[] _g = new float[FrameLayout.BandCount];
+    private readonly float[] _r = new float[FrameLayout.BandCount];
+
+    /// <summary>Frames of <paramref name="seq"/> (its length / 480) written to <paramref name="dst"/> (frames * FrameFloats).</summary>
+    public void Build(SynthesizedSequence seq, Span<float> dst)
+    {
+        const int n = FrameLayout.FrameSize;
+        int frames = seq.Noisy.Length / n;
+        _noisy.Reset();
+        _clean.Reset();
+        // Speech-presence threshold from the target's frame levels (10 ms frames, aligned with the
+        // analysed frames' second halves).
+        var levels = new double[frames];
+        double max = -200;
+        for (int f = 0; f < frames; f++)
+        {
+            double s = 0;
+            foreach (float v in seq.Target.AsSpan(f * n, n)) s += v * v;
+            levels[f] = 10 * Math.Log10(s / n + 1e-20);
+            max = Math.Max(max, levels[f]);
+        }
+        double vadThreshold = Math.Max(VadFloorDbfs, max - VadRangeDb);
+        // Bands whose lower edge is above the bandwidth carry no target information.
+        int firstMasked = FrameLayout.BandCount;
+        for (int b = 1; b < FrameLayout.BandCount; b++)
+            if (ErbBands.Centers[b - 1] * FrameLayout.BinHz >= seq.BandwidthHz) { firstMasked = b; break; }
+
+        Span<float> zeros = stackalloc float[n];
+        zeros.Clear();
+        int lag = SignalAnalyzer.LookaheadFrames;
+        for (int f = 0; f < frames + lag; f++)
+        {
+            ReadOnlySpan<float> y = f < frames ? seq.Noisy.AsSpan(f * n, n) : zeros;
+            ReadOnlySpan<float> x = f < frames ? seq.Target.AsSpan(f * n, n) : zeros;
+            var p = _noisy.Push(y);
+            _clean.Push(x);
+            int frame = f - lag; // the frame analysed now
+            if (frame < 0) continue;
+            _noisy.Analyze(p.Period, p.Correlation, _ns);
+            _clean.Analyze(p.Period, p.Correlation, _cs);
+            OracleTargets.Compute(_cs, _ns, _g, _r);
+            Span<float> o = dst.Slice(frame * FeatureShard.FrameFloats, FeatureShard.FrameFloats);
+            FeatureExtractor.Extract(_ns, o[..FeatureShard.Features]);
+            for (int b = 0; b < FrameLayout.BandCount; b++)
+            {
+                bool silent = _cs.Ex[b] < SilentBandEnergy && _ns.Ex[b] < SilentBandEnergy;
+                o[FeatureShard.GainOffset + b] = _g[b];
+                o[FeatureShard.StrengthOffset + b] = _r[b];
+                o[FeatureShard.MaskOffset + b] = silent || b >= firstMasked ? 0f : 1f;
+            }
+            o[FeatureShard.VadOffset] = levels[frame] > vadThreshold ? 1f : 0f;
+        }
+    }
+}

@@ -1,0 +1,187 @@
+using PercepNet.Audio;
+using PercepNet.Dsp;
+using PercepNet.Training.Corpus;
+using PercepNet.Training.Data;
+
+namespace PercepNet.Training.Tests;
+
+/// <summary>A small synthetic corpus on disk: voiced "speakers", noises, key clicks and a room.</summary>
+public sealed class MiniCorpus : IDisposable
+{
+    public string Dir { get; } = Directory.CreateTempSubdirectory("percepnet-mini-").FullName;
+    public List<CorpusEntry> Manifest { get; }
+
+    public MiniCorpus()
+    {
+        var rng = new Random(1);
+        for (int spk = 0; spk < 4; spk++)
+        {
+            string d = Path.Combine(Dir, "speech", $"spk{spk}");
+            Directory.CreateDirectory(d);
+            int rate = spk % 2 == 0 ? 16000 : 48000;
+            for (int u = 0; u < 2; u++)
+            {
+                var x = new float[rate * 2];
+                double f0 = 100 + 40 * spk + 10 * u;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    double t = (double)i / rate, v = 0;
+                    for (int h = 1; h * f0 < rate / 2 - 200; h++) v += Math.Sin(2 * Math.PI * f0 * (1 + 0.03 * Math.Sin(5 * t)) * h * t) / h;
+                    double env = Math.Max(0, Math.Sin(Math.PI * t / 0.7)); // syllables with silences
+                    x[i] = (float)(0.2 * env * v + 2e-4 * (rng.NextDouble() - 0.5)); // background about -80 dBFS
+                }
+                AudioFile.Write(Path.Combine(d, $"u{u}.wav"), new AudioData(rate, [x]), 16);
+            }
+        }
+        string nd = Path.Combine(Dir, "noise");
+        Directory.CreateDirectory(nd);
+        for (int k = 0; k < 3; k++)
+        {
+            var x = new float[48000 * 3];
+            for (int i = 0; i < x.Length; i++) x[i] = (float)(0.1 * (rng.NextDouble() * 2 - 1));
+            Biquad.RandomEq(rng).Apply(x);
+            AudioFile.Write(Path.Combine(nd, $"n{k}.wav"), new AudioData(48000, [x]), 16);
+        }
+        string kd = Path.Combine(Dir, "keys");
+        Directory.CreateDirectory(kd);
+        var click = new float[2000];
+        for (int i = 0; i < click.Length; i++) click[i] = (float)(0.5 * Math.Exp(-i / 200.0) * (rng.NextDouble() * 2 - 1));
+        AudioFile.Write(Path.Combine(kd, "k.wav"), new AudioData(44100, [click]), 16);
+        string rd = Path.Combine(Dir, "rir");
+        Directory.CreateDirectory(rd);
+        AudioFile.Write(Path.Combine(rd, "room.wav"), new AudioData(48000, [RoomSimulator.Random(new Random(3), 0.4, 0.5).Response]), 32);
+        Manifest = CorpusBuilder.Build(
+        [
+            new CorpusFolder(CorpusKind.Speech, Path.Combine(Dir, "speech")),
+            new CorpusFolder(CorpusKind.Noise, nd),
+            new CorpusFolder(CorpusKind.KeyClick, kd),
+            new CorpusFolder(CorpusKind.Rir, rd),
+        ], new CorpusOptions { ValidationFraction = 0.25 });
+        // One noise for validation too (a single-file source would all go to train).
+        Manifest = Manifest.Select(e => e.Kind == CorpusKind.Noise && e.Group == "n2" ? e with { Split = "val" } : e).ToList();
+    }
+
+    public void Dispose() => Directory.Delete(Dir, true);
+}
+
+public sealed class SynthesisTests : IClassFixture<MiniCorpus>
+{
+    private readonly MiniCorpus _corpus;
+    public SynthesisTests(MiniCorpus corpus) => _corpus = corpus;
+
+    private static SynthesisOptions Short => new() { Frames = 150 };
+
+    [Fact]
+    public void SpeakersAreSplitNotFiles()
+    {
+        Assert.Single(_corpus.Manifest.Where(e => e.Kind == CorpusKind.Speech && e.Split == "val").Select(e => e.Group).Distinct());
+        Assert.All(_corpus.Manifest.Where(e => e.Kind == CorpusKind.Speech), e => Assert.True(e.Quiet, e.Path));
+    }
+
+    [Fact]
+    public void SynthesisIsDeterministicForASeed()
+    {
+        var lib = new CorpusLibrary(_corpus.Manifest, "train");
+        var a = new Synthesizer(lib, Short).Make(12345);
+        var b = new Synthesizer(lib, Short).Make(12345);
+        var c = new Synthesizer(lib, Short).Make(12346);
+        Assert.Equal(a.Noisy, b.Noisy);
+        Assert.Equal(a.Target, b.Target);
+        Assert.Equal(a.Description, b.Description);
+        Assert.NotEqual(a.Noisy, c.Noisy);
+        Assert.Equal(150 * FrameLayout.FrameSize, a.Noisy.Length);
+    }
+
+    [Fact]
+    public void EveryAugmentationPathGivesFiniteTargetsInRange()
+    {
+        var lib = new CorpusLibrary(_corpus.Manifest, "train");
+        // Force each option on in turn.
+        var variants = new[]
+        {
+            Short with { ReverbProbability = 1, MeasuredRoomFraction = 0 },
+            Short with { ReverbProbability = 1, MeasuredRoomFraction = 1 },
+            Short with { NoiseOnlyProbability = 1 },
+            Short with { CleanOnlyProbability = 1, NoiseOnlyProbability = 0 },
+            Short with { NoiseTypeWeights = [0, 1, 0, 0], SecondNoiseProbability = 1 },
+            Short with { NoiseTypeWeights = [0, 0, 1, 0] },
+            Short with { NoiseTypeWeights = [0, 0, 0, 1] },
+            Short with { LowPassProbability = 1, ClipProbability = 1, QuantiseProbability = 1 },
+        };
+        var builder = new TargetBuilder();
+        var frames = new float[Short.Frames * FeatureShard.FrameFloats];
+        foreach (var (o, v) in variants.Select((o, v) => (o, v)))
+        {
+            var seq = new Synthesizer(lib, o).Make(100 + v);
+            Assert.All(seq.Noisy, s => Assert.True(float.IsFinite(s) && Math.Abs(s) <= 1f));
+            builder.Build(seq, frames);
+            for (int f = 0; f < o.Frames; f++)
+            {
+                var row = frames.AsSpan(f * FeatureShard.FrameFloats, FeatureShard.FrameFloats);
+                foreach (float x in row) Assert.True(float.IsFinite(x), $"variant {v} ({seq.Description}) frame {f}");
+                for (int b = 0; b < FrameLayout.BandCount; b++)
+                {
+                    Assert.InRange(row[FeatureShard.GainOffset + b], 0f, 1f);
+                    Assert.InRange(row[FeatureShard.StrengthOffset + b], 0f, 1f);
+                    Assert.True(row[FeatureShard.MaskOffset + b] is 0f or 1f);
+                }
+                Assert.True(row[FeatureShard.VadOffset] is 0f or 1f);
+            }
+            if (o.NoiseOnlyProbability == 1)
+            {
+                // No speech: no frame is speech, and every cared-for gain is 0.
+                for (int f = 0; f < o.Frames; f++)
+                {
+                    Assert.Equal(0f, frames[f * FeatureShard.FrameFloats + FeatureShard.VadOffset]);
+                    for (int b = 0; b < FrameLayout.BandCount; b++)
+                        if (frames[f * FeatureShard.FrameFloats + FeatureShard.MaskOffset + b] == 1f)
+                            Assert.Equal(0f, frames[f * FeatureShard.FrameFloats + FeatureShard.GainOffset + b]);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void BandsAboveTheSpeechBandwidthAreDontCare()
+    {
+        var lib = new CorpusLibrary(_corpus.Manifest, "train");
+        var seq = new Synthesizer(lib, Short).Make(7) with { BandwidthHz = 8000 };
+        var frames = new float[Short.Frames * FeatureShard.FrameFloats];
+        new TargetBuilder().Build(seq, frames);
+        for (int f = 0; f < Short.Frames; f++)
+            for (int b = 1; b < FrameLayout.BandCount; b++)
+                if (ErbBands.Centers[b - 1] * FrameLayout.BinHz >= 8000)
+                    Assert.Equal(0f, frames[f * FeatureShard.FrameFloats + FeatureShard.MaskOffset + b]);
+    }
+
+    [Fact]
+    public void ShardsAreReproducibleAndResumable()
+    {
+        string dir = Path.Combine(_corpus.Dir, "shards-" + Guid.NewGuid().ToString("N"));
+        var o = Short with { Frames = 60 };
+        ShardGenerator.Generate(_corpus.Manifest, "train", dir, 5, 2, 9, o, parallelism: 2);
+        var files = Directory.GetFiles(dir).Order().ToArray();
+        Assert.Equal(3, files.Length);
+        var first = FeatureShard.Read(files[0]).Frames;
+        File.Delete(files[0]);
+        ShardGenerator.Generate(_corpus.Manifest, "train", dir, 5, 2, 9, o, parallelism: 1);
+        Assert.Equal(first, FeatureShard.Read(files[0]).Frames);
+        Assert.Equal(1, FeatureShard.Read(files[2]).SequenceCount);
+    }
+
+    [Fact]
+    public void RoomTargetKeepsEarlyPartAndShortensTheTail()
+    {
+        var room = RoomSimulator.Random(new Random(5), 0.8, 0.9);
+        Assert.Equal(1f, room.Response[room.DirectIndex], 2);
+        var t = room.Target(20, 1.0, 0.2);
+        int early = room.DirectIndex + 960;
+        for (int i = 0; i < early; i++) Assert.Equal(room.Response[i], t[i]);
+        double Tail(float[] h) { double s = 0; for (int i = early + 9600; i < h.Length; i++) s += h[i] * h[i]; return s; }
+        // 200 ms after the early part, the shortened tail is >= 30 dB below the original.
+        Assert.True(Tail(t) < Tail(room.Response) * 1e-3, $"{Tail(t)} vs {Tail(room.Response)}");
+        var measured = RoomResponse.FromMeasured(room.Response);
+        // Schroeder T20 of an image-method room runs longer than the Sabine design value.
+        Assert.InRange(measured.Rt60, 0.5, 1.5);
+    }
+}
