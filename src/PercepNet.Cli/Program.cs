@@ -61,6 +61,9 @@ public static class Program
             corpus.AddCommand<Commands.Corpus.CorpusBuildCommand>("build")
                 .WithDescription("Measure speech, noise and room files (rate, duration, bandwidth, background level) and write a manifest with a train/validation split by speaker.")
                 .WithExample("corpus", "build", "--speech", "speech/", "--noise", "noise/", "--rir", "rooms/", "--debian", "-o", "corpus.tsv");
+            corpus.AddCommand<Commands.Corpus.CorpusShardsCommand>("shards")
+                .WithDescription("Synthesise noisy/clean training sequences from a manifest and precompute features and targets into shard files.")
+                .WithExample("corpus", "shards", "-m", "corpus.tsv", "-o", "shards", "--train-hours", "20");
         });
         config.AddCommand<Commands.Eval.EvalCommand>("eval")
             .WithDescription("Score enhanced speech against clean references: PESQ, STOI, ESTOI, SI-SDR, DNSMOS.")

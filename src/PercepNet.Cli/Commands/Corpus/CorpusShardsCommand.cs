@@ -1,0 +1,84 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using PercepNet.Cli.Infrastructure;
+using PercepNet.Training.Corpus;
+using PercepNet.Training.Data;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace PercepNet.Cli.Commands.Corpus;
+
+/// <summary>`percepnet corpus shards`: synthesises training sequences and precomputes features and targets.</summary>
+public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("-m|--manifest <FILE>")]
+        [Description("Manifest written by `corpus build`.")]
+        public string Manifest { get; init; } = "corpus.tsv";
+
+        [CommandOption("-o|--out <DIR>")]
+        [Description("Output folder; shards go to OUT/train and OUT/val. Existing shards are kept (resume).")]
+        public string Out { get; init; } = "shards";
+
+        [CommandOption("--train-hours <H>")]
+        [Description("Hours of training sequences to synthesise.")]
+        [DefaultValue(10.0)]
+        public double TrainHours { get; init; } = 10;
+
+        [CommandOption("--val-hours <H>")]
+        [Description("Hours of validation sequences.")]
+        [DefaultValue(0.5)]
+        public double ValHours { get; init; } = 0.5;
+
+        [CommandOption("--frames <N>")]
+        [Description("Frames (10 ms) per sequence.")]
+        [DefaultValue(500)]
+        public int Frames { get; init; } = 500;
+
+        [CommandOption("--per-shard <N>")]
+        [Description("Sequences per shard file.")]
+        [DefaultValue(100)]
+        public int PerShard { get; init; } = 100;
+
+        [CommandOption("--seed <N>")]
+        [DefaultValue(1)]
+        public int Seed { get; init; } = 1;
+
+        [CommandOption("-j|--jobs <N>")]
+        [Description("Parallel workers (default: all cores).")]
+        public int? Jobs { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (!File.Exists(Manifest)) return ValidationResult.Error($"{Manifest}: manifest not found (run `percepnet corpus build` first)");
+            if (Frames < 10 || PerShard < 1 || TrainHours <= 0 || ValHours < 0) return ValidationResult.Error("--frames >= 10, --per-shard >= 1, --train-hours > 0, --val-hours >= 0");
+            return ValidationResult.Success();
+        }
+    }
+
+    private readonly IAnsiConsole _console;
+
+    public CorpusShardsCommand(IAnsiConsole console) => _console = console;
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
+    {
+        var manifest = CorpusEntry.ReadManifest(s.Manifest);
+        var options = new SynthesisOptions { Frames = s.Frames };
+        int jobs = s.Jobs ?? Environment.ProcessorCount;
+        foreach (var (split, hours) in new[] { ("train", s.TrainHours), ("val", s.ValHours) })
+        {
+            if (hours <= 0) continue;
+            int sequences = Math.Max(1, (int)Math.Round(hours * 360000 / s.Frames));
+            var sw = Stopwatch.StartNew();
+            ProgressReporter.Run(_console, $"{split}: {sequences} sequences", progress =>
+            {
+                ShardGenerator.Generate(manifest, split, Path.Combine(s.Out, split), sequences, s.PerShard, s.Seed, options, jobs,
+                    f => { progress(f); if (!Console.IsOutputRedirected) return; Console.WriteLine($"{split}: {f:P1} after {sw.Elapsed:hh\\:mm\\:ss}"); }, cancellationToken);
+                return 0;
+            });
+            _console.WriteLine($"{split}: {sequences} sequences of {s.Frames} frames ({hours:F2} h) in {sw.Elapsed.TotalMinutes:F1} min");
+        }
+        return Program.Success;
+    }
+}
