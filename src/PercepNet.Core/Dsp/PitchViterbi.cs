@@ -1,0 +1,154 @@
+using System.Diagnostics;
+
+namespace PercepNet.Dsp;
+
+/// <summary>
+/// Fixed-lag Viterbi smoother over per-frame pitch candidates. State 0 of every frame is "unvoiced";
+/// states 1.. are that frame's candidates. Costs (lower is better):
+/// <list type="bullet">
+/// <item>voiced state: 1 - r + <see cref="LagBiasPerOctave"/> * log2(T / MinPeriod) (the small bias
+/// towards short periods breaks the near-tie between T and 2T, 3T ... in favour of T);</item>
+/// <item>unvoiced state: <see cref="UnvoicedCost"/> (so a candidate must reach r of about
+/// 1 - UnvoicedCost to be preferred to "unvoiced");</item>
+/// <item>voiced to voiced: min(<see cref="JumpCostPerOctave"/> * |log2(T'/T)|, <see cref="MaxJumpCost"/>);
+/// voiced to/from unvoiced: <see cref="VoicingSwitchCost"/>; unvoiced to unvoiced: 0.</item>
+/// </list>
+/// The cumulative cost runs over the whole stream; the decision for frame n - lag is read by
+/// back-tracking from the best state of the newest frame n. Allocation-free after construction.
+/// </summary>
+internal sealed class PitchViterbi
+{
+    public const int MaxStates = PitchEstimator.MaxCandidates + 1;
+
+    internal const float LagBiasPerOctave = 0.04f;
+    internal const float UnvoicedCost = 0.7f;
+    internal const float JumpCostPerOctave = 1.5f;
+    internal const float MaxJumpCost = 0.5f;
+    internal const float VoicingSwitchCost = 0.15f;
+
+    private readonly int _depth;
+    private readonly int[] _period;     // [slot * MaxStates + state]
+    private readonly float[] _corr;
+    private readonly float[] _log2;
+    private readonly int[] _back;
+    private readonly int[] _count;      // states in each slot (>= 1: unvoiced is always there)
+    private readonly float[] _cost = new float[MaxStates];
+    private readonly float[] _next = new float[MaxStates];
+    private long _frames;
+
+    /// <param name="maxLag">Largest lag (in frames) that <see cref="Decide"/> will be asked for.</param>
+    public PitchViterbi(int maxLag)
+    {
+        _depth = maxLag + 1;
+        _period = new int[_depth * MaxStates];
+        _corr = new float[_depth * MaxStates];
+        _log2 = new float[_depth * MaxStates];
+        _back = new int[_depth * MaxStates];
+        _count = new int[_depth];
+    }
+
+    /// <summary>Frames pushed since construction or <see cref="Reset"/>.</summary>
+    public long Frames => _frames;
+
+    public void Reset()
+    {
+        Array.Clear(_period);
+        Array.Clear(_corr);
+        Array.Clear(_log2);
+        Array.Clear(_back);
+        Array.Clear(_count);
+        Array.Clear(_cost);
+        Array.Clear(_next);
+        _frames = 0;
+    }
+
+    /// <summary>Local cost of a voiced candidate.</summary>
+    internal static float VoicedCost(int period, float correlation) =>
+        1f - correlation + LagBiasPerOctave * MathF.Log2((float)period / FrameLayout.MinPeriod);
+
+    /// <summary>
+    /// Adds one frame. <paramref name="unvoiced"/> is what the frame reports if the path declares it
+    /// unvoiced (the caller's choice, e.g. the raw estimate with its correlation).
+    /// </summary>
+    public void Push(ReadOnlySpan<PitchCandidate> candidates, PitchResult unvoiced)
+    {
+        Debug.Assert(candidates.Length < MaxStates);
+        int slot = (int)(_frames % _depth);
+        int b = slot * MaxStates;
+        int n = candidates.Length + 1;
+        _count[slot] = n;
+        _period[b] = unvoiced.Period;
+        _corr[b] = unvoiced.Correlation;
+        _log2[b] = 0f;
+        for (int i = 0; i < candidates.Length; i++)
+        {
+            _period[b + 1 + i] = candidates[i].Period;
+            _corr[b + 1 + i] = candidates[i].Correlation;
+            _log2[b + 1 + i] = MathF.Log2(candidates[i].Period);
+        }
+
+        if (_frames == 0)
+        {
+            _next[0] = UnvoicedCost;
+            _back[b] = 0;
+            for (int s = 1; s < n; s++)
+            {
+                _next[s] = VoicedCost(_period[b + s], _corr[b + s]);
+                _back[b + s] = 0;
+            }
+        }
+        else
+        {
+            int prevSlot = (int)((_frames - 1) % _depth);
+            int pb = prevSlot * MaxStates;
+            int pn = _count[prevSlot];
+            for (int s = 0; s < n; s++)
+            {
+                float bestCost = float.PositiveInfinity;
+                int bestPrev = 0;
+                for (int p = 0; p < pn; p++)
+                {
+                    float t;
+                    if (s == 0) t = p == 0 ? 0f : VoicingSwitchCost;
+                    else if (p == 0) t = VoicingSwitchCost;
+                    else t = MathF.Min(JumpCostPerOctave * MathF.Abs(_log2[b + s] - _log2[pb + p]), MaxJumpCost);
+                    float c = _cost[p] + t;
+                    if (c < bestCost) { bestCost = c; bestPrev = p; }
+                }
+                float local = s == 0 ? UnvoicedCost : VoicedCost(_period[b + s], _corr[b + s]);
+                _next[s] = bestCost + local;
+                _back[b + s] = bestPrev;
+            }
+        }
+
+        // Renormalise so the running costs stay small (subtracting a constant changes no decision).
+        float min = float.PositiveInfinity;
+        for (int s = 0; s < n; s++) min = MathF.Min(min, _next[s]);
+        for (int s = 0; s < n; s++) _cost[s] = _next[s] - min;
+        for (int s = n; s < MaxStates; s++) _cost[s] = float.PositiveInfinity;
+        _frames++;
+    }
+
+    /// <summary>
+    /// Decision for the frame pushed <paramref name="lag"/> frames before the newest one, on the best
+    /// path ending at the newest frame. <paramref name="voiced"/> tells whether that state is voiced.
+    /// </summary>
+    public PitchResult Decide(int lag, out bool voiced)
+    {
+        Debug.Assert(lag >= 0 && lag < _depth && lag < _frames);
+        int newest = (int)((_frames - 1) % _depth);
+        int n = _count[newest];
+        int s = 0;
+        for (int i = 1; i < n; i++)
+            if (_cost[i] < _cost[s]) s = i;
+        int slot = newest;
+        for (int k = 0; k < lag; k++)
+        {
+            s = _back[slot * MaxStates + s];
+            slot = (slot - 1 + _depth) % _depth;
+        }
+        voiced = s != 0;
+        int idx = slot * MaxStates + s;
+        return new PitchResult(_period[idx], _corr[idx]);
+    }
+}
