@@ -35,9 +35,11 @@ internal sealed class PitchEstimator
 
     internal const int LpcOrder = 4;
 
-    /// <summary>Bandwidth expansion of the LPC polynomial: a_j *= 0.9^j (flattens sharp formant peaks so
-    /// the whitening filter cannot cancel a strong harmonic).</summary>
-    internal const float LpcBandwidthExpansion = 0.9f;
+    /// <summary>Bandwidth expansion of the LPC polynomial: a_j *= 0.8^j, i.e. partial whitening. Full-ish
+    /// whitening (0.9) over-weights the high harmonics, which vibrato decorrelates first and where noise
+    /// dominates (0 dB white: GPE of the raw estimate 8.7% at 0.9, 5.2% at 0.8, 2.7% at 0.7); weaker
+    /// whitening (0.7) raises the correlation of low-pass noise (mean 0.20 vs 0.19 at 0.8).</summary>
+    internal const float LpcBandwidthExpansion = 0.8f;
 
     /// <summary>Gaussian lag window of the autocorrelation, expressed as a bandwidth in Hz at 24 kHz
     /// (r[k] *= exp(-0.5 (2 pi B k / fs)^2)); smooths the LPC envelope so it does not follow harmonics.</summary>
@@ -129,10 +131,10 @@ internal sealed class PitchEstimator
 
         ReadOnlySpan<float> win48 = _x48.AsSpan(History48 - Window48, Window48);
         _xx48 = Dot(win48, win48);
-        if (_xx48 < SilenceMeanSquare * Window48)
-            return 0;
         ReadOnlySpan<float> win24 = _w24.AsSpan(MaxLag24, Window24);
         _xx24 = Dot(win24, win24);
+        if (_xx48 < SilenceMeanSquare * Window48)
+            return 0;
         if (_xx24 <= 0)
             return 0;
 
@@ -160,6 +162,18 @@ internal sealed class PitchEstimator
                 count = AddDistinct(candidates, count, c);
         }
         return count;
+    }
+
+    /// <summary>
+    /// Correlation of the newest window near a given period (24 kHz lags period/2 +- 1 searched, then
+    /// the 48 kHz refinement), for the tracker's unvoiced state. Correlation 0 if the window is silent.
+    /// </summary>
+    public PitchCandidate MeasureAt(int period)
+    {
+        period = Math.Clamp(period, FrameLayout.MinPeriod, FrameLayout.MaxPeriod);
+        if (_xx48 < SilenceMeanSquare * Window48 || _xx24 <= 0)
+            return new PitchCandidate(period, 0f);
+        return Refine((period + 1) / 2, 1);
     }
 
     /// <summary>Adds c unless a candidate within 3% of its period exists (then keeps the stronger).

@@ -73,9 +73,11 @@ public sealed class PitchTracker
         }
         LatestRaw = raw;
 
-        // An unvoiced decision still reports a period (the frame's raw one) and its measured correlation,
-        // so the comb filter and the network always get a defined, honest value.
-        _viterbi.Push(cands, raw);
+        // An unvoiced decision still reports a period (held from the last voiced frame of its path, gently
+        // re-centred on the local correlation peak) and the correlation measured there, so the comb filter
+        // sees a continuous period and the network an honest correlation.
+        int hold = _viterbi.Push(cands, raw.Period);
+        _viterbi.SetUnvoiced(_estimator.MeasureAt(hold).ToResult());
         LatestZeroLookahead = _viterbi.Decide(0, out _);
         if (_viterbi.Frames <= LookaheadFrames)
         {
