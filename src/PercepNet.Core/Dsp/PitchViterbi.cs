@@ -20,10 +20,11 @@ internal sealed class PitchViterbi
 {
     public const int MaxStates = PitchEstimator.MaxCandidates + 1;
 
-    /// <summary>Relative weight per octave of period: a candidate at 2T needs a correlation about 4% higher
+    /// <summary>Relative weight per octave of period: a candidate at 2T needs a correlation about 6% higher
     /// than one at T to win (RAPT-style multiplicative lag weight; an additive bias let weak short-lag
-    /// noise peaks win at low correlation). Tuned on the GPE table: 0.08 already costs 0.5% GPE at 20 dB.</summary>
-    internal const float LagBiasPerOctave = 0.04f;
+    /// noise peaks win at low correlation). Tuned on the GPE table (docs/pitch.md): 0.04 locks onto 2T
+    /// more often in 0 dB babble, 0.08 starts to pick sub-multiples in the raw estimate at 20 dB.</summary>
+    internal const float LagBiasPerOctave = 0.06f;
 
     /// <summary>Local cost of "unvoiced": a candidate must reach a (lag-weighted) correlation of about
     /// 0.3 to beat it. 0.65 lets more noise frames be voiced (worse at 0 dB white), 0.75 holds less.</summary>
