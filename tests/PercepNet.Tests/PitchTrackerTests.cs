@@ -222,23 +222,6 @@ public sealed class PitchTrackerTests(ITestOutputHelper output)
         Assert.True(errors <= scored / 50, $"{errors}/{scored} gross errors on the glide");
     }
 
-    /// <summary>Indicative cost per frame (printed, not asserted: speed claims belong to benchmarks).</summary>
-    [Fact]
-    public void ReportsCostPerFrame()
-    {
-        float[] x = SyntheticVoice.Mix(CleanVoice(150, 200, 17, HarmonicShape.InverseK, 0.05),
-                                       SyntheticVoice.Noise(NoiseKind.White, 200 * N, 18), 10);
-        var t = new PitchTracker();
-        for (int c = 0; c < 200; c++) t.Process(x.AsSpan(c * N, N));
-        var sw = System.Diagnostics.Stopwatch.StartNew();
-        const int frames = 2000;
-        for (int c = 0; c < frames; c++) t.Process(x.AsSpan(c % 200 * N, N));
-        sw.Stop();
-        double us = sw.Elapsed.TotalMilliseconds * 1000 / frames;
-        output.WriteLine($"PitchTracker.Process: {us:F1} us per 10 ms frame ({us / 100:F2}% of one core in real time)");
-        Assert.True(us > 0);
-    }
-
     [Fact]
     public void LevinsonRecoversAnAutoregressiveProcess()
     {

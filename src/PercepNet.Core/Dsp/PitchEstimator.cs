@@ -219,9 +219,10 @@ internal sealed class PitchEstimator
         int o = History24 - Frame24;
         for (int i = 0; i < Frame24; i++)
         {
+            // 24 kHz sample i sits on 48 kHz sample src + 2i; its neighbours are inside the history
+            // (j - 1 >= src - 1 is the previous frame's last sample, j + 1 <= History48 - 1).
             int j = src + 2 * i;
-            float next = j + 1 < History48 ? _x48[j + 1] : _x48[j];
-            _x24[o + i] = 0.25f * _x48[j - 1] + 0.5f * _x48[j] + 0.25f * next;
+            _x24[o + i] = 0.25f * _x48[j - 1] + 0.5f * _x48[j] + 0.25f * _x48[j + 1];
         }
     }
 
