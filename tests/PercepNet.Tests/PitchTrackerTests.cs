@@ -222,6 +222,50 @@ public sealed class PitchTrackerTests(ITestOutputHelper output)
         Assert.True(errors <= scored / 50, $"{errors}/{scored} gross errors on the glide");
     }
 
+    [Theory]
+    [InlineData(NoiseKind.White)]
+    [InlineData(NoiseKind.Babble)]
+    public void ReacquiresAfterUnvoicedGaps(NoiseKind noise)
+    {
+        // Talk spurts: 300 ms voiced at a new random f0 (90-320 Hz, random shape, 5% vibrato), then 150 ms
+        // of noise only; 10 dB SNR over the voiced parts. A voiced frame is scored when its whole window
+        // lies inside a spurt, so the first frames after every onset count.
+        const int spurt = 30, gap = 15, spurts = 12, frames = spurts * (spurt + gap);
+        var rng = new Random((int)noise + 21);
+        var x = new float[frames * N];
+        var truth = new double[frames * N]; // 0 = unvoiced
+        for (int k = 0; k < spurts; k++)
+        {
+            int start = (k * (spurt + gap) + gap) * N;
+            double f0 = 90 * Math.Pow(320.0 / 90, rng.NextDouble());
+            double[] track = SyntheticVoice.VibratoTrack(f0, 0.05, 5.0, 2 * Math.PI * rng.NextDouble(), spurt * N);
+            float[] v = SyntheticVoice.Voice((HarmonicShape)rng.Next(4), track, rng.Next());
+            Array.Copy(v, 0, x, start, v.Length);
+            Array.Copy(track, 0, truth, start, track.Length);
+        }
+        double voicedPower = SyntheticVoice.Power(x) * frames / (spurts * spurt);
+        float[] nz = SyntheticVoice.Noise(noise, x.Length, rng.Next(), Math.Sqrt(voicedPower / 10));
+        for (int i = 0; i < x.Length; i++) x[i] += nz[i];
+
+        PitchResult[] r = Run(new PitchTracker(), x);
+        int errors = 0, scored = 0;
+        for (int c = PitchTracker.LookaheadFrames; c < r.Length; c++)
+        {
+            int l = c - PitchTracker.LookaheadFrames;
+            int first = (l - 1) * N, last = (l + 1) * N - 1;
+            if (first < 0 || truth[first] == 0 || truth[last] == 0 || truth[l * N] == 0) continue;
+            // whole window inside one spurt: no unvoiced sample in between
+            bool inside = true;
+            for (int i = first; i <= last; i += N / 4) inside &= truth[i] != 0;
+            if (!inside) continue;
+            double t = FrameLayout.SampleRate / truth[l * N];
+            scored++;
+            if (Math.Abs(r[c].Period - t) > 0.2 * t) errors++;
+        }
+        output.WriteLine($"talk spurts in {noise} noise, 10 dB: {errors}/{scored} gross errors ({100.0 * errors / scored:F2}%)");
+        Assert.True(errors * 100 < 5 * scored, $"{errors}/{scored} gross errors after onsets");
+    }
+
     [Fact]
     public void LevinsonRecoversAnAutoregressiveProcess()
     {
