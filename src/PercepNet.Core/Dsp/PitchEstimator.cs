@@ -7,7 +7,7 @@ namespace PercepNet.Dsp;
 /// Per-frame pitch search (no tracking, no look-ahead): for the newest analysis window it returns a
 /// short list of period candidates with their normalised correlations.
 /// <para>
-/// Pipeline (the Opus/RNNoise approach, our code): 48 kHz history -> 2x decimation ([1,2,1]/4)
+/// Pipeline (the Opus/RNNoise approach, our code): 40 Hz high-pass -> 48 kHz history -> 2x decimation ([1,2,1]/4)
 /// -> LPC whitening at 24 kHz (order 4, Hann-windowed autocorrelation, Gaussian lag window,
 /// bandwidth expansion, plus a (1 + 0.8 z^-1) tilt) -> 2x decimation again -> coarse normalised
 /// cross-correlation over every lag at 12 kHz -> the best local maxima refined at 24 kHz (+-2 lags,
@@ -55,6 +55,12 @@ internal sealed class PitchEstimator
     /// <summary>Windows whose mean square at 48 kHz is below this (-100 dBFS) are silence: no candidates.</summary>
     internal const double SilenceMeanSquare = 1e-10;
 
+    /// <summary>Corner of the 2nd-order Butterworth high-pass applied to the input before analysis. Removes
+    /// DC offsets and sub-audio wander (e.g. the -80 dBFS offset plus LSB drift in the pauses of 16-bit
+    /// studio recordings, which otherwise correlates at every lag and reads as "voiced, r = 0.9");
+    /// at 62.5 Hz, the lowest pitch, the loss is 1.2 dB.</summary>
+    internal const double HighPassHz = 40.0;
+
     /// <summary>Inputs are clamped to +-8 so that no finite garbage can overflow the float sums.</summary>
     private const float InputClamp = 8f;
 
@@ -87,6 +93,9 @@ internal sealed class PitchEstimator
     private readonly int[] _coarseLag = new int[CoarseCandidates];
     private readonly float[] _coarseCorr = new float[CoarseCandidates];
 
+    private readonly double _hpB0, _hpA1, _hpA2;   // b1 = -2 b0, b2 = b0 for the Butterworth high-pass
+    private double _hpX1, _hpX2, _hpY1, _hpY2;
+
     private double _xx24;
     private double _xx48;
 
@@ -102,6 +111,13 @@ internal sealed class PitchEstimator
             _lagWindow[k] = Math.Exp(-0.5 * a * a);
         }
         _lagWindow[0] = 1.0 + WhiteNoiseCorrection;
+
+        // Bilinear-transform Butterworth high-pass.
+        double kk = Math.Tan(Math.PI * HighPassHz / FrameLayout.SampleRate);
+        double norm = 1.0 / (1.0 + Math.Sqrt(2.0) * kk + kk * kk);
+        _hpB0 = norm;
+        _hpA1 = 2.0 * (kk * kk - 1.0) * norm;
+        _hpA2 = (1.0 - Math.Sqrt(2.0) * kk + kk * kk) * norm;
     }
 
     /// <summary>Forget all history (the next frame starts a new stream).</summary>
@@ -114,6 +130,7 @@ internal sealed class PitchEstimator
         Array.Clear(_r12);
         _xx24 = 0;
         _xx48 = 0;
+        _hpX1 = _hpX2 = _hpY1 = _hpY2 = 0;
     }
 
     /// <summary>
@@ -157,8 +174,8 @@ internal sealed class PitchEstimator
         {
             int sub = (top.Period + k / 2) / k;
             if (sub < FrameLayout.MinPeriod) break;
-            PitchCandidate c = Refine((sub + 1) / 2, 1);
-            if (c.Correlation >= SubMultipleRatio * top.Correlation)
+            PitchCandidate c = Refine((sub + 1) / 2, 1, out bool isPeak);
+            if (isPeak && c.Correlation >= SubMultipleRatio * top.Correlation)
                 count = AddDistinct(candidates, count, c);
         }
         return count;
@@ -206,12 +223,19 @@ internal sealed class PitchEstimator
         const int n = FrameLayout.FrameSize;
         Array.Copy(_x48, n, _x48, 0, History48 - n);
         Span<float> dst = _x48.AsSpan(History48 - n, n);
+        double x1 = _hpX1, x2 = _hpX2, y1 = _hpY1, y2 = _hpY2;
         for (int i = 0; i < n; i++)
         {
             float v = frame[i];
             // NaN/Inf get a defined path (silence), never an exception on the audio thread.
-            dst[i] = float.IsFinite(v) ? Math.Clamp(v, -InputClamp, InputClamp) : 0f;
+            double x0 = float.IsFinite(v) ? Math.Clamp(v, -InputClamp, InputClamp) : 0.0;
+            double y0 = _hpB0 * (x0 - 2.0 * x1 + x2) - _hpA1 * y1 - _hpA2 * y2;
+            x2 = x1; x1 = x0; y2 = y1; y1 = y0;
+            dst[i] = (float)y0;
         }
+        // Flush the decaying tail after the input stops, so the state never goes subnormal.
+        if (Math.Abs(y1) < 1e-30 && Math.Abs(y2) < 1e-30) y1 = y2 = 0;
+        _hpX1 = x1; _hpX2 = x2; _hpY1 = y1; _hpY2 = y2;
 
         // 48 -> 24 kHz with the [1,2,1]/4 half-band-ish lowpass (zero at 12 kHz).
         Array.Copy(_x24, Frame24, _x24, 0, History24 - Frame24);
@@ -303,9 +327,11 @@ internal sealed class PitchEstimator
     {
         ReadOnlySpan<float> win = _x12.AsSpan(MaxLag12, Window12);
         double xx = Dot(win, win);
-        ReadOnlySpan<float> first = _x12.AsSpan(MaxLag12 - MinLag12, Window12);
+        // One lag below the range as well, so that a peak at the shortest period must be a real maximum:
+        // a correlation that only falls from the shortest lag on (low-pass noise, DC wander) has no peak.
+        ReadOnlySpan<float> first = _x12.AsSpan(MaxLag12 - (MinLag12 - 1), Window12);
         double yy = Dot(first, first);
-        for (int lag = MinLag12; lag <= MaxLag12; lag++)
+        for (int lag = MinLag12 - 1; lag <= MaxLag12; lag++)
         {
             ReadOnlySpan<float> y = _x12.AsSpan(MaxLag12 - lag, Window12);
             double xy = Dot(win, y);
@@ -326,7 +352,7 @@ internal sealed class PitchEstimator
         {
             float r = _r12[lag];
             if (r <= 0f) continue;
-            bool leftOk = lag == MinLag12 || r > _r12[lag - 1];
+            bool leftOk = r > _r12[lag - 1];
             bool rightOk = lag == MaxLag12 || r >= _r12[lag + 1];
             if (!leftOk || !rightOk) continue;
             // Insert into the small list sorted by decreasing correlation.
@@ -348,14 +374,20 @@ internal sealed class PitchEstimator
 
     /// <summary>Searches 24 kHz lags center +- halfWidth on the whitened signal, interpolates the peak
     /// parabolically, then picks the best of three neighbouring 48 kHz periods on the input signal.</summary>
-    private PitchCandidate Refine(int center, int halfWidth)
+    private PitchCandidate Refine(int center, int halfWidth) => Refine(center, halfWidth, out _);
+
+    /// <param name="center">Centre of the search, a 24 kHz lag.</param>
+    /// <param name="halfWidth">Lags searched either side of the centre.</param>
+    /// <param name="isPeak">false when the best lag of the window is not a local maximum (the correlation
+    /// still rises beyond the window edge): not a period of its own, just the slope of another peak.</param>
+    private PitchCandidate Refine(int center, int halfWidth, out bool isPeak)
     {
         int lo = Math.Max(MinLag24, center - halfWidth);
         int hi = Math.Min(MaxLag24, center + halfWidth);
         if (lo > hi) lo = hi = Math.Clamp(center, MinLag24, MaxLag24);
         // Correlations at lo-1 .. hi+1 (the outer two only for the parabola), clamped to the lag range.
         Span<float> r = stackalloc float[2 * halfWidth + 3];
-        int first = Math.Max(MinLag24, lo - 1);
+        int first = Math.Max(MinLag24 - 1, lo - 1);
         int last = Math.Min(MaxLag24, hi + 1);
         for (int lag = first; lag <= last; lag++)
             r[lag - first] = Corr24(lag);
@@ -367,6 +399,7 @@ internal sealed class PitchEstimator
         }
         float left = bestLag > first ? r[bestLag - 1 - first] : best;
         float right = bestLag < last ? r[bestLag + 1 - first] : best;
+        isPeak = best >= left && best >= right;
         float offset = 0f;
         float peak = best;
         float curv = left - 2f * best + right;
