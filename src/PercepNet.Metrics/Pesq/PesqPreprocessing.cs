@@ -1,0 +1,155 @@
+namespace PercepNet.Metrics.Pesq;
+
+/// <summary>
+/// A signal in the layout every later stage expects: <see cref="PesqConfig.SearchBuffer"/> zeros, the
+/// samples (scaled to 16-bit units), <see cref="PesqConfig.SearchBuffer"/> zeros and
+/// <see cref="PesqConfig.Padding"/> more zeros. <see cref="Length"/> counts the samples plus both
+/// search buffers (not the final padding), as the standard's description does.
+/// </summary>
+internal sealed class PaddedSignal
+{
+    public PaddedSignal(double[] data, int length)
+    {
+        Data = data;
+        Length = length;
+    }
+
+    public double[] Data { get; set; }
+
+    public int Length { get; }
+
+    public static PaddedSignal From(ReadOnlySpan<float> x, PesqConfig cfg)
+    {
+        int length = x.Length + 2 * cfg.SearchBuffer;
+        var data = new double[length + cfg.Padding];
+        // 16-bit units: the absolute constants of the model (silence criterion, VAD floors) assume them;
+        // the level alignment removes the scale anyway.
+        for (int i = 0; i < x.Length; i++) data[cfg.SearchBuffer + i] = x[i] * 32768.0;
+        return new PaddedSignal(data, length);
+    }
+}
+
+/// <summary>Level alignment and the input filters (P.862 sections 10.2.2 and 10.2.3; P.862.2).</summary>
+internal static class PesqPreprocessing
+{
+    /// <summary>
+    /// Scales the signal so that its power in the 350-3250 Hz band, averaged over the longer of the two
+    /// files, equals <see cref="PesqConfig.TargetPower"/>. Returns false when that power is zero.
+    /// </summary>
+    public static bool AlignLevel(PaddedSignal s, int maxLength, PesqConfig cfg)
+    {
+        var filtered = (double[])s.Data.Clone();
+        ApplyCurveFilter(filtered, s.Length, PesqFilters.LevelAlignCurve, cfg);
+        int sb = cfg.SearchBuffer;
+        double power = 0;
+        for (int i = sb; i < s.Length - sb + cfg.Padding; i++) power += filtered[i] * filtered[i];
+        power /= maxLength - 2 * sb + cfg.Padding;
+        if (!(power > 0) || double.IsInfinity(power)) return false;
+        double scale = Math.Sqrt(PesqConfig.TargetPower / power);
+        for (int i = 0; i < s.Length; i++) s.Data[i] *= scale;
+        return true;
+    }
+
+    /// <summary>
+    /// Zero-phase filtering by a dB curve: the active part (samples plus trailing padding) is
+    /// transformed with one FFT of the next power of two, each bin is scaled by the curve relative to
+    /// its 1 kHz gain, and transformed back.
+    /// </summary>
+    public static void ApplyCurveFilter(double[] data, int length, (double Hz, double Db)[] curve, PesqConfig cfg)
+    {
+        int sb = cfg.SearchBuffer;
+        int n = length - 2 * sb + cfg.Padding;
+        int size = PesqFft.NextPow2(n);
+        var re = new double[size];
+        var im = new double[size];
+        Array.Copy(data, sb, re, 0, n);
+        var fft = PesqFft.Get(size);
+        fft.Forward(re, im);
+        double gain1k = Interpolate(1000.0, curve);
+        double resolution = (double)cfg.SampleRate / size;
+        for (int k = 0; k <= size / 2; k++)
+        {
+            double factor = Math.Pow(10.0, (Interpolate(k * resolution, curve) - gain1k) / 20.0);
+            re[k] *= factor;
+            im[k] *= factor;
+            if (k > 0 && k < size / 2)
+            {
+                re[size - k] *= factor;
+                im[size - k] *= factor;
+            }
+        }
+        fft.Inverse(re, im);
+        Array.Copy(re, 0, data, sb, n);
+    }
+
+    /// <summary>Linear interpolation of the dB curve; extrapolates from the end segments.</summary>
+    internal static double Interpolate(double hz, (double Hz, double Db)[] curve)
+    {
+        int hi;
+        if (hz <= curve[0].Hz) hi = 1;
+        else if (hz >= curve[^1].Hz) hi = curve.Length - 1;
+        else
+        {
+            hi = 1;
+            while (curve[hi].Hz < hz) hi++;
+        }
+        var (f0, d0) = curve[hi - 1];
+        var (f1, d1) = curve[hi];
+        return ((hz - f0) * d1 + (f1 - hz) * d0) / (f1 - f0);
+    }
+
+    /// <summary>
+    /// P.862.2 wide-band input filter: 16-sample linear fades at both ends of the samples, then the
+    /// 100 Hz high-pass section over the samples only.
+    /// </summary>
+    public static void ApplyWideBandFilter(PaddedSignal s, PesqConfig cfg)
+    {
+        int sb = cfg.SearchBuffer;
+        const int Fade = 16;
+        for (int i = 0; i < Fade; i++)
+        {
+            s.Data[sb + i - 1] *= i / (double)Fade;
+            s.Data[s.Length - sb - i] *= i / (double)Fade;
+        }
+        Biquads(PesqFilters.WideBandInputSos16k, s.Data.AsSpan(sb, s.Length - 2 * sb));
+    }
+
+    /// <summary>
+    /// Prepares the copy used for VAD and time alignment: removes the mean (over the samples, divided by
+    /// the buffer length as the reference does), fades the first and last 4 ms in and out, and applies
+    /// the alignment IIR over the whole buffer.
+    /// </summary>
+    public static void AlignmentFilter(PaddedSignal s, PesqConfig cfg)
+    {
+        int sb = cfg.SearchBuffer, ds = cfg.Downsample;
+        var d = s.Data;
+        double mean = 0;
+        for (int i = sb; i < s.Length - sb; i++) mean += d[i];
+        mean /= s.Length;
+        for (int i = sb; i < s.Length - sb; i++) d[i] -= mean;
+        for (int k = 0; k < ds; k++)
+        {
+            double w = (0.5 + k) / ds;
+            d[sb + k] *= w;
+            d[s.Length - sb - 1 - k] *= w;
+        }
+        Biquads(cfg.AlignmentSos, d.AsSpan(0, s.Length + cfg.Padding));
+    }
+
+    /// <summary>Cascade of direct-form-II sections (b0, b1, b2, a1, a2), zero initial state, in place.</summary>
+    internal static void Biquads(double[] sos, Span<double> x)
+    {
+        for (int s = 0; s + 5 <= sos.Length; s += 5)
+        {
+            double b0 = sos[s], b1 = sos[s + 1], b2 = sos[s + 2], a1 = sos[s + 3], a2 = sos[s + 4];
+            double z1 = 0, z2 = 0;
+            for (int i = 0; i < x.Length; i++)
+            {
+                double z0 = x[i] - a1 * z1 - a2 * z2;
+                x[i] = b0 * z0 + b1 * z1 + b2 * z2;
+                z2 = z1;
+                z1 = z0;
+            }
+        }
+    }
+}
