@@ -35,6 +35,9 @@ internal sealed class PesqAlignment
     /// <summary>Only utterances with at least this much speech (800 ms) are tried for a split.</summary>
     private const int MinSplitWindows = 200;
 
+    /// <summary>Where the split search's analysis window starts in the reference's shared scratch buffer.</summary>
+    private int SharedWindowOffset => 3 * _cfg.AlignNfft + 6;
+
     private readonly PesqConfig _cfg;
     private readonly PaddedSignal _ref, _deg;
     private readonly PesqVad _refVad, _degVad;
@@ -89,7 +92,9 @@ internal sealed class PesqAlignment
     /// Lag (in windows, degraded minus reference) maximising the cross-correlation of the log
     /// envelopes over the given spans; 0 when the spans are too short or nothing correlates.
     /// </summary>
-    private int CrudeLag(int startRef, int nRef, int startDeg, int nDeg)
+    /// <param name="sharedWindow">When given, receives the correlation values the reference
+    /// implementation's shared scratch buffer leaves in the analysis window (see <see cref="FindSplit"/>).</param>
+    private int CrudeLag(int startRef, int nRef, int startDeg, int nDeg, double[]? sharedWindow = null)
     {
         if (nRef <= 1 || nDeg <= 1) return 0;
         var x = _refVad.LogEnvelope;
@@ -114,6 +119,11 @@ internal sealed class PesqAlignment
             pi[k] = ar * bi + ai * br;
         }
         fft.Inverse(pr, pi);
+        if (sharedWindow != null)
+        {
+            int offset = SharedWindowOffset;
+            for (int i = 0; i < sharedWindow.Length && offset + i < nRef + nDeg - 1; i++) sharedWindow[i] = pr[offset + i];
+        }
         double max = 0;
         int best = nRef - 1;
         for (int k = 0; k < nRef + nDeg - 1; k++)
@@ -128,7 +138,7 @@ internal sealed class PesqAlignment
     }
 
     /// <summary>Crude delay (samples) of the span [searchStart, searchEnd) given a prior estimate in samples.</summary>
-    private int CrudeDelayIn(int searchStart, int searchEnd, int estimate)
+    private int CrudeDelayIn(int searchStart, int searchEnd, int estimate, double[]? sharedWindow = null)
     {
         int ds = _cfg.Downsample;
         int degWindows = _deg.Length / ds;
@@ -142,7 +152,7 @@ internal sealed class PesqAlignment
         int nr = searchEnd - startr;
         int nd = nr;
         if (startd + nd > degWindows) nd = degWindows - startd;
-        return CrudeLag(startr, nr, startd, nd) * ds + estimate;
+        return CrudeLag(startr, nr, startd, nd, sharedWindow) * ds + estimate;
     }
 
     /// <summary>Speech runs of the reference envelope that qualify as utterances, with search margins.</summary>
@@ -234,7 +244,7 @@ internal sealed class PesqAlignment
         }
         while (startd + n <= _deg.Length && startr + n <= searchEnd * ds)
         {
-            double vmax = FrameCorrelation(startr, startd);
+            double vmax = FrameCorrelation(startr, startd, _window);
             double vote = Math.Pow(vmax, 0.125);
             for (int k = 0; k < n; k++) if (_corr[k] > vmax) h[k] += vote;
             startr += n / 4;
@@ -273,15 +283,15 @@ internal sealed class PesqAlignment
     /// |circular cross-correlation| of one Hann-windowed 64 ms frame of each signal into
     /// <see cref="_corr"/> (index = lag of the degraded); returns 0.99 times its maximum.
     /// </summary>
-    private double FrameCorrelation(int startr, int startd)
+    private double FrameCorrelation(int startr, int startd, double[] window)
     {
         int n = _cfg.AlignNfft;
         var re = _re;
         var im = _im;
         for (int i = 0; i < n; i++)
         {
-            re[i] = _ref.Data[startr + i] * _window[i];
-            im[i] = _deg.Data[startd + i] * _window[i];
+            re[i] = _ref.Data[startr + i] * window[i];
+            im[i] = _deg.Data[startd + i] * window[i];
         }
         var fft = PesqFft.Get(n);
         fft.Forward(re, im);
@@ -442,10 +452,17 @@ internal sealed class PesqAlignment
         var d2 = new int[nbp];
         var dc1 = new double[nbp];
         var dc2 = new double[nbp];
+        // The reference implementation computes these envelope correlations into the scratch buffer
+        // that also holds the Hann window of the frame correlations below, starting 3N+6 values
+        // before the window. Correlations longer than that (utterance parts together longer than
+        // about 3N envelope windows: 6 s at 16 kHz, 3 s at 8 kHz) overwrite the start of the window,
+        // and the overwritten window is what the normative results were computed with. We reproduce
+        // it: a clean window here differs by up to 0.1 MOS on such files.
+        var window = (double[])_window.Clone();
         for (int b = 0; b < nbp; b++)
         {
-            ed1[b] = CrudeDelayIn(uttStart, bps[b], delayEst);
-            ed2[b] = CrudeDelayIn(bps[b], uttEnd, delayEst);
+            ed1[b] = CrudeDelayIn(uttStart, bps[b], delayEst, window);
+            ed2[b] = CrudeDelayIn(bps[b], uttEnd, delayEst, window);
         }
 
         const double Unset = -2.0;
@@ -473,7 +490,7 @@ internal sealed class PesqAlignment
                 if (ed1[b] != est || dc1[b] > Unset) continue;
                 while (startd + n <= _deg.Length && startr + n <= bps[b] * ds)
                 {
-                    double vmax = FrameCorrelation(startr, startd);
+                    double vmax = FrameCorrelation(startr, startd, window);
                     hist.Add(_corr, vmax, kernel);
                     startr += n / 4;
                     startd += n / 4;
@@ -505,7 +522,7 @@ internal sealed class PesqAlignment
                 if (ed2[b] != est || dc2[b] > Unset) continue;
                 while (startd >= 0 && startr >= bps[b] * ds)
                 {
-                    double vmax = FrameCorrelation(startr, startd);
+                    double vmax = FrameCorrelation(startr, startd, window);
                     hist.Add(_corr, vmax, kernel);
                     startr -= n / 4;
                     startd -= n / 4;
