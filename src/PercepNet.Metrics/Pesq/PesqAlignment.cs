@@ -19,7 +19,7 @@ internal struct Utterance
 }
 
 /// <summary>
-/// Time alignment of P.862 section 10.3: crude delay from the envelopes, utterance detection, per
+/// Time alignment of P.862 clause 10.1.3: crude delay from the envelopes, utterance detection, per
 /// utterance a crude then a fine (histogram of cross-correlation peaks over 64 ms frames) delay,
 /// utterance boundaries placed between utterances, and the splitting of an utterance in two when
 /// two different delays fit its halves better than one fits the whole.
@@ -319,7 +319,7 @@ internal sealed class PesqAlignment
     }
 
     /// <summary>
-    /// Tries to split utterances in two (P.862 10.3.5): for candidate break points, delays of the part
+    /// Tries to split utterances in two (P.862 10.1.3.3, utterance splitting): for candidate break points, delays of the part
     /// before and after are estimated separately; the best pair with clearly different delays and
     /// both confidences above the whole utterance's replaces it. Repeats on the first half.
     /// </summary>

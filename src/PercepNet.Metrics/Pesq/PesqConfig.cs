@@ -12,7 +12,7 @@ internal sealed class PesqConfig
     /// <summary>Extra zeros after each signal so that frames may run past the end: 320 ms.</summary>
     public const int PaddingMs = 320;
 
-    /// <summary>Target mean power after level alignment, in 16-bit sample units squared (P.862 10.2.2).</summary>
+    /// <summary>Target mean power after level alignment, in 16-bit sample units squared (P.862 10.1, level alignment).</summary>
     public const double TargetPower = 1e7;
 
     private PesqConfig(int sampleRate, int downsample, int alignNfft, double sp, double sl, double[] alignmentSos)

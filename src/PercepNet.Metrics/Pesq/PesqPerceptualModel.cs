@@ -1,7 +1,7 @@
 namespace PercepNet.Metrics.Pesq;
 
 /// <summary>
-/// The perceptual model and cognitive model of P.862 sections 10.2.4-10.2.9: 32 ms Hann frames
+/// The perceptual model of P.862 clause 10.2 (including its cognitive part): 32 ms Hann frames
 /// (50% overlap) of both signals, the degraded frame taken at its utterance's delay; pitch power
 /// densities on the Bark bands; partial compensation of the reference for the system's frequency
 /// response; per-frame gain compensation of the degraded; Zwicker loudness; symmetric and

@@ -29,7 +29,7 @@ internal sealed class PaddedSignal
     }
 }
 
-/// <summary>Level alignment and the input filters (P.862 sections 10.2.2 and 10.2.3; P.862.2).</summary>
+/// <summary>Level alignment and the input filters (P.862 clause 10.1: level alignment, IRS filtering; P.862.2 for wide-band).</summary>
 internal static class PesqPreprocessing
 {
     /// <summary>

@@ -1,7 +1,7 @@
 namespace PercepNet.Metrics.Pesq;
 
 /// <summary>
-/// The Bark-scale tables of the PESQ perceptual model (ITU-T P.862, section 10.2.1; P.862.2 extends
+/// The Bark-scale tables of the PESQ perceptual model (ITU-T P.862 clause 10.2.1, precomputed constants; P.862.2 extends
 /// the 8 kHz set of 42 bands to 49 bands for 16 kHz input). They are the published values, reproduced
 /// as data; <c>PesqTablesTests</c> checks their internal consistency (band counts sum to half the FFT
 /// length, widths match the spacing of the centres, thresholds fall in the audible range).
@@ -147,7 +147,7 @@ internal sealed class BarkTables
 internal static class PesqFilters
 {
     /// <summary>
-    /// Band-pass used only to measure the level for the level alignment (P.862 section 10.2.2): flat
+    /// Band-pass used only to measure the level for the level alignment (P.862 10.1): flat
     /// 350-3250 Hz, -500 dB (i.e. removed) outside.
     /// </summary>
     public static readonly (double Hz, double Db)[] LevelAlignCurve =
@@ -160,7 +160,7 @@ internal static class PesqFilters
 
     /// <summary>
     /// The modified IRS receive characteristic applied to both signals in narrow-band mode (P.862
-    /// section 10.2.3), relative to its 1 kHz gain.
+    /// clause 10.1, IRS filtering), relative to its 1 kHz gain.
     /// </summary>
     public static readonly (double Hz, double Db)[] IrsReceiveCurve =
     [
@@ -178,7 +178,7 @@ internal static class PesqFilters
 
     /// <summary>
     /// Filter applied to copies of the signals used only for the voice activity detection and the
-    /// time alignment (P.862 section 10.2.3, "IIR filter ... for the time alignment"), 8 kHz.
+    /// time alignment (P.862 clause 10.1), 8 kHz.
     /// </summary>
     public static readonly double[] AlignmentSos8k =
     [

@@ -1,7 +1,7 @@
 namespace PercepNet.Metrics.Pesq;
 
 /// <summary>
-/// The energy-based voice activity envelope of P.862 section 10.3.1, computed on 4 ms windows of the
+/// The energy-based voice activity envelope of P.862 10.1.3.1 (envelope-based alignment), computed on 4 ms windows of the
 /// alignment-filtered signal. <see cref="Envelope"/> is zero in noise and the window power in speech
 /// (with short 0.1/0.3 ramps at the edges of each speech run); <see cref="LogEnvelope"/> is
 /// log(power / threshold) where above the threshold, zero elsewhere, and is what the crude delay
