@@ -16,16 +16,19 @@ public static class Pesq
     /// </summary>
     /// <param name="reference">Clean reference, mono samples (any scale; typically [-1, 1]).</param>
     /// <param name="degraded">Degraded signal, same rate; may be shifted in time and of another length.</param>
-    /// <param name="sampleRate">16000 only (resample other rates first).</param>
-    /// <exception cref="ArgumentException">Unsupported rate, input shorter than 0.25 s, silent,
+    /// <param name="sampleRate">16000 natively; higher rates (e.g. 48000, 44100) are resampled to
+    /// 16 kHz first (see <c>docs/pesq.md</c>); lower rates are rejected.</param>
+    /// <exception cref="ArgumentException">Rate below 16 kHz, input shorter than 0.25 s, silent,
     /// containing NaN/Inf, or with no speech detected in the reference.</exception>
     public static double WideBand(ReadOnlySpan<float> reference, ReadOnlySpan<float> degraded, int sampleRate)
     {
-        if (sampleRate != 16000)
+        if (sampleRate < 16000)
             throw new ArgumentException(
-                $"Wide-band PESQ (P.862.2) needs 16000 Hz input, got {sampleRate} Hz; resample both signals to 16 kHz first.",
+                $"Wide-band PESQ (P.862.2) needs input sampled at 16000 Hz or more, got {sampleRate} Hz.",
                 nameof(sampleRate));
-        double raw = RawScore(reference, degraded, sampleRate, wideBand: true);
+        double raw = sampleRate == 16000
+            ? RawScore(reference, degraded, sampleRate, wideBand: true)
+            : RawScoreResampled(reference, degraded, sampleRate, wideBand: true);
         return MapWideBand(raw);
     }
 
@@ -36,17 +39,32 @@ public static class Pesq
     /// </summary>
     /// <param name="reference">Clean reference, mono samples (any scale; typically [-1, 1]).</param>
     /// <param name="degraded">Degraded signal, same rate; may be shifted in time and of another length.</param>
-    /// <param name="sampleRate">8000 or 16000 (resample other rates first).</param>
-    /// <exception cref="ArgumentException">Unsupported rate, input shorter than 0.25 s, silent,
+    /// <param name="sampleRate">8000 or 16000 natively; other rates above 8000 are resampled to
+    /// 16 kHz first; lower rates are rejected.</param>
+    /// <exception cref="ArgumentException">Rate below 8 kHz, input shorter than 0.25 s, silent,
     /// containing NaN/Inf, or with no speech detected in the reference.</exception>
     public static double NarrowBand(ReadOnlySpan<float> reference, ReadOnlySpan<float> degraded, int sampleRate)
     {
-        if (sampleRate != 8000 && sampleRate != 16000)
+        if (sampleRate < 8000)
             throw new ArgumentException(
-                $"Narrow-band PESQ (P.862) needs 8000 or 16000 Hz input, got {sampleRate} Hz; resample both signals first.",
+                $"Narrow-band PESQ (P.862) needs input sampled at 8000 Hz or more, got {sampleRate} Hz.",
                 nameof(sampleRate));
-        double raw = RawScore(reference, degraded, sampleRate, wideBand: false);
+        double raw = sampleRate is 8000 or 16000
+            ? RawScore(reference, degraded, sampleRate, wideBand: false)
+            : RawScoreResampled(reference, degraded, sampleRate, wideBand: false);
         return MapNarrowBand(raw);
+    }
+
+    /// <summary>Resamplers are immutable once built; one per input rate is kept.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, PesqResampler> To16k = new();
+
+    private static double RawScoreResampled(ReadOnlySpan<float> reference, ReadOnlySpan<float> degraded, int sampleRate, bool wideBand)
+    {
+        int minSamples = (int)(sampleRate * MinDurationSeconds);
+        Validate(reference, nameof(reference), minSamples, sampleRate);
+        Validate(degraded, nameof(degraded), minSamples, sampleRate);
+        var resampler = To16k.GetOrAdd(sampleRate, static rate => new PesqResampler(rate, 16000));
+        return RawScore(resampler.Process(reference), resampler.Process(degraded), 16000, wideBand);
     }
 
     /// <summary>P.862.1: MOS-LQO = 0.999 + 4 / (1 + exp(-1.4945 raw + 4.6607)).</summary>

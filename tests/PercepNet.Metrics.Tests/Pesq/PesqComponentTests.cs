@@ -92,3 +92,49 @@ public class PesqComponentTests
         Assert.InRange(PercepNet.Metrics.Pesq.Pesq.MapWideBand(-0.5), 1.0, 1.1);
     }
 }
+
+/// <summary>The resampler used for rates other than 8/16 kHz, against analytic sines.</summary>
+public class PesqResamplerTests
+{
+    private static float[] Sine(double hz, int rate, int n, double amplitude = 0.5)
+        => Enumerable.Range(0, n).Select(i => (float)(amplitude * Math.Sin(2 * Math.PI * hz * i / rate))).ToArray();
+
+    [Theory]
+    [InlineData(48000, 16000, 1000.0)]
+    [InlineData(44100, 16000, 3000.0)]
+    [InlineData(22050, 16000, 7000.0)]
+    [InlineData(16000, 48000, 5000.0)]
+    public void PassBandSineKeepsAmplitudeAndPhase(int from, int to, double hz)
+    {
+        var r = new PesqResampler(from, to);
+        var x = Sine(hz, from, from); // 1 s
+        var y = r.Process(x);
+        Assert.Equal(r.OutputLength(x.Length), y.Length);
+        Assert.InRange(y.Length, to - 3, to);
+        // Compare with the ideal sine at the output rate away from the edges (zero-phase filter).
+        double maxErr = 0;
+        for (int n = to / 10; n < y.Length - to / 10; n++)
+            maxErr = Math.Max(maxErr, Math.Abs(y[n] - 0.5 * Math.Sin(2 * Math.PI * hz * n / to)));
+        Assert.True(maxErr < 1e-3, $"{from}->{to} at {hz} Hz: max error {maxErr} (amplitude 0.5)");
+    }
+
+    [Theory]
+    [InlineData(48000, 16000, 9000.0)]   // would alias to 7 kHz
+    [InlineData(44100, 16000, 12000.0)]  // would alias to 4 kHz
+    public void StopBandSineIsRejected(int from, int to, double hz)
+    {
+        var r = new PesqResampler(from, to);
+        var y = r.Process(Sine(hz, from, from));
+        double rms = Math.Sqrt(y.Skip(to / 10).Take(y.Length - to / 5).Sum(v => (double)v * v) / (y.Length - to / 5));
+        double db = 20 * Math.Log10(rms / (0.5 / Math.Sqrt(2)));
+        Assert.True(db < -80, $"{hz} Hz from {from} to {to}: residual {db:F1} dB");
+    }
+
+    [Fact]
+    public void DcGainIsOne()
+    {
+        var r = new PesqResampler(44100, 16000);
+        var y = r.Process(Enumerable.Repeat(0.25f, 44100).ToArray());
+        for (int n = 2000; n < y.Length - 2000; n++) Assert.True(Math.Abs(y[n] - 0.25) < 1e-6, $"sample {n}: {y[n]}");
+    }
+}
