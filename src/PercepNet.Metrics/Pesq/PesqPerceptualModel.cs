@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace PercepNet.Metrics.Pesq;
 
 /// <summary>
@@ -94,7 +96,8 @@ internal sealed class PesqPerceptualModel
         int startFrame = skipStart / hop;
         int stopFrame = (maxLength - 2 * sb + dp - skipEnd) / hop - 1;
         int frames = stopFrame + 1;
-        if (frames <= 0) throw new InvalidOperationException("PESQ: no frame to score.");
+        // Inputs of at least 0.25 s (checked at the public edge) always leave frames to score.
+        Debug.Assert(frames > 0 && startFrame <= stopFrame, "PESQ: no frame to score");
 
         var ppRef = new double[frames * nb];
         var ppDeg = new double[frames * nb];

@@ -14,7 +14,7 @@ internal sealed class PaddedSignal
         Length = length;
     }
 
-    public double[] Data { get; set; }
+    public double[] Data { get; }
 
     public int Length { get; }
 

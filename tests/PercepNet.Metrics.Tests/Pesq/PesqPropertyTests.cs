@@ -189,4 +189,15 @@ public class PesqPropertyTests(ITestOutputHelper output)
         e = Assert.Throws<ArgumentException>(() => PesqMetric.NarrowBand(noise, bad, 16000));
         Assert.Contains("NaN", e.Message);
     }
+
+    [SkippableFact]
+    public void ConcurrentCallsGiveTheSameScores()
+    {
+        var s = Speech16k();
+        var noisy = AddNoise(s, 10, 9);
+        double expected = PesqMetric.WideBand(s, noisy, 16000);
+        var results = new double[4];
+        Parallel.For(0, results.Length, i => results[i] = PesqMetric.WideBand(s, noisy, 16000));
+        Assert.All(results, r => Assert.Equal(expected, r));
+    }
 }
