@@ -454,10 +454,10 @@ internal sealed class PesqAlignment
         var dc2 = new double[nbp];
         // The reference implementation computes these envelope correlations into the scratch buffer
         // that also holds the Hann window of the frame correlations below, starting 3N+6 values
-        // before the window. Correlations longer than that (utterance parts together longer than
-        // about 3N envelope windows: 6 s at 16 kHz, 3 s at 8 kHz) overwrite the start of the window,
-        // and the overwritten window is what the normative results were computed with. We reproduce
-        // it: a clean window here differs by up to 0.1 MOS on such files.
+        // before the window. A correlation has about twice as many values as its span has 4 ms
+        // windows, so parts longer than about 3 s (8 kHz) or 6 s (16 kHz) overwrite the start of
+        // the window, and the normative results were computed with that window. We reproduce it:
+        // with a clean window one test file scored 0.12 MOS away from the reference.
         var window = (double[])_window.Clone();
         for (int b = 0; b < nbp; b++)
         {
