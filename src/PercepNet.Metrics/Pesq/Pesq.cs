@@ -85,9 +85,10 @@ public static class Pesq
         var d = PaddedSignal.From(degraded, cfg);
         int maxLength = Math.Max(r.Length, d.Length);
 
-        if (!PesqPreprocessing.AlignLevel(r, maxLength, cfg))
+        var (refOk, degOk) = PesqPreprocessing.AlignLevels(r, d, maxLength, cfg);
+        if (!refOk)
             throw new ArgumentException("PESQ: the reference has no energy between 350 and 3250 Hz (silent?).", nameof(reference));
-        if (!PesqPreprocessing.AlignLevel(d, maxLength, cfg))
+        if (!degOk)
             throw new ArgumentException("PESQ: the degraded signal has no energy between 350 and 3250 Hz (silent?).", nameof(degraded));
 
         if (wideBand)
@@ -97,8 +98,7 @@ public static class Pesq
         }
         else
         {
-            PesqPreprocessing.ApplyCurveFilter(r.Data, r.Length, PesqFilters.IrsReceiveCurve, cfg);
-            PesqPreprocessing.ApplyCurveFilter(d.Data, d.Length, PesqFilters.IrsReceiveCurve, cfg);
+            PesqPreprocessing.ApplyCurveFilter(r.Data, r.Length, d.Data, d.Length, PesqFilters.IrsReceiveCurve, cfg);
         }
 
         // Alignment runs on separately filtered copies; the model uses the signals as they are now.

@@ -33,28 +33,58 @@ internal sealed class PaddedSignal
 internal static class PesqPreprocessing
 {
     /// <summary>
-    /// Scales the signal so that its power in the 350-3250 Hz band, averaged over the longer of the two
-    /// files, equals <see cref="PesqConfig.TargetPower"/>. Returns false when that power is zero.
+    /// Scales each signal so that its power in the 350-3250 Hz band, averaged over the longer of the
+    /// two files, equals <see cref="PesqConfig.TargetPower"/>. A signal whose band power is zero is
+    /// left unscaled and reported as false.
     /// </summary>
-    public static bool AlignLevel(PaddedSignal s, int maxLength, PesqConfig cfg)
+    public static (bool ReferenceOk, bool DegradedOk) AlignLevels(PaddedSignal reference, PaddedSignal degraded, int maxLength, PesqConfig cfg)
     {
-        var filtered = (double[])s.Data.Clone();
-        ApplyCurveFilter(filtered, s.Length, PesqFilters.LevelAlignCurve, cfg);
-        int sb = cfg.SearchBuffer;
-        double power = 0;
-        for (int i = sb; i < s.Length - sb + cfg.Padding; i++) power += filtered[i] * filtered[i];
-        power /= maxLength - 2 * sb + cfg.Padding;
-        if (!(power > 0) || double.IsInfinity(power)) return false;
-        double scale = Math.Sqrt(PesqConfig.TargetPower / power);
-        for (int i = 0; i < s.Length; i++) s.Data[i] *= scale;
-        return true;
+        var fr = (double[])reference.Data.Clone();
+        var fd = (double[])degraded.Data.Clone();
+        ApplyCurveFilter(fr, reference.Length, fd, degraded.Length, PesqFilters.LevelAlignCurve, cfg);
+        return (Scale(reference, fr), Scale(degraded, fd));
+
+        bool Scale(PaddedSignal s, double[] filtered)
+        {
+            int sb = cfg.SearchBuffer;
+            double power = 0;
+            for (int i = sb; i < s.Length - sb + cfg.Padding; i++) power += filtered[i] * filtered[i];
+            power /= maxLength - 2 * sb + cfg.Padding;
+            if (!(power > 0) || double.IsInfinity(power)) return false;
+            double scale = Math.Sqrt(PesqConfig.TargetPower / power);
+            for (int i = 0; i < s.Length; i++) s.Data[i] *= scale;
+            return true;
+        }
     }
 
     /// <summary>
-    /// Zero-phase filtering by a dB curve: the active part (samples plus trailing padding) is
-    /// transformed with one FFT of the next power of two, each bin is scaled by the curve relative to
-    /// its 1 kHz gain, and transformed back.
+    /// Zero-phase filtering of two signals by a dB curve: each active part (samples plus trailing
+    /// padding) is transformed with an FFT of the next power of two of its own length, each bin is
+    /// scaled by the curve relative to its 1 kHz gain, and transformed back.
     /// </summary>
+    public static void ApplyCurveFilter(double[] a, int lengthA, double[] b, int lengthB, (double Hz, double Db)[] curve, PesqConfig cfg)
+    {
+        int sb = cfg.SearchBuffer;
+        int na = lengthA - 2 * sb + cfg.Padding, nb = lengthB - 2 * sb + cfg.Padding;
+        int size = PesqFft.NextPow2(na);
+        if (PesqFft.NextPow2(nb) != size)
+        {
+            ApplyCurveFilter(a, lengthA, curve, cfg);
+            ApplyCurveFilter(b, lengthB, curve, cfg);
+            return;
+        }
+        // OPT: one complex FFT for both (a in the real part, b in the imaginary part). The gain is
+        // real and even in frequency, so the two results separate exactly.
+        var re = new double[size];
+        var im = new double[size];
+        Array.Copy(a, sb, re, 0, na);
+        Array.Copy(b, sb, im, 0, nb);
+        FilterSpectrum(re, im, size, curve, cfg);
+        Array.Copy(re, 0, a, sb, na);
+        Array.Copy(im, 0, b, sb, nb);
+    }
+
+    /// <summary>Single-signal form of <see cref="ApplyCurveFilter(double[], int, double[], int, ValueTuple{double, double}[], PesqConfig)"/>.</summary>
     public static void ApplyCurveFilter(double[] data, int length, (double Hz, double Db)[] curve, PesqConfig cfg)
     {
         int sb = cfg.SearchBuffer;
@@ -63,6 +93,12 @@ internal static class PesqPreprocessing
         var re = new double[size];
         var im = new double[size];
         Array.Copy(data, sb, re, 0, n);
+        FilterSpectrum(re, im, size, curve, cfg);
+        Array.Copy(re, 0, data, sb, n);
+    }
+
+    private static void FilterSpectrum(double[] re, double[] im, int size, (double Hz, double Db)[] curve, PesqConfig cfg)
+    {
         var fft = PesqFft.Get(size);
         fft.Forward(re, im);
         double gain1k = Interpolate(1000.0, curve);
@@ -79,7 +115,6 @@ internal static class PesqPreprocessing
             }
         }
         fft.Inverse(re, im);
-        Array.Copy(re, 0, data, sb, n);
     }
 
     /// <summary>Linear interpolation of the dB curve; extrapolates from the end segments.</summary>
