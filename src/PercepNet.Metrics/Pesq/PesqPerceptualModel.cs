@@ -109,11 +109,13 @@ internal sealed class PesqPerceptualModel
             PitchPowerDensity(refData, startRef, ppRef.AsSpan(f * nb, nb));
             if (startDeg > 0 && startDeg + nf < maxLength + dp)
                 PitchPowerDensity(degData, startDeg, ppDeg.AsSpan(f * nb, nb));
+            // Silent: the bands more than 20 dB above threshold carry less than 1e7 in total.
             silent[f] = TotalAudible(ppRef.AsSpan(f * nb, nb), 1e2) < 1e7;
         }
 
         // Partial frequency-response compensation: scale the reference by the ratio of the two
-        // time-averaged spectra over speech frames (bounded to ±20 dB, offset 1000 for robustness).
+        // time-averaged spectra over speech frames, counting only bands 20 dB above threshold
+        // (bounded to ±20 dB, offset 1000 so near-empty bands are not compensated).
         int avgFrames = (maxLength - 2 * sb + dp) / hop - 1;
         for (int b = 0; b < nb; b++)
         {
@@ -173,13 +175,16 @@ internal sealed class PesqPerceptualModel
             if (frames > 1000)
             {
                 int n = (maxLength - 2 * sb) / hop - 1;
+                // Weight rises linearly from 1 - factor to 1 over the file; factor grows 0.5 per
+                // 5500 frames (88 s) above 1000 frames and is capped at 0.5.
                 double factor = Math.Min((n - 1000.0) / 5500.0, 0.5);
                 h = (1.0 - factor) + factor * f / n;
             }
             timeWeight[f] = h;
         }
 
-        // Quieter reference frames weigh the disturbance more; cap at 45.
+        // Quieter reference frames weigh the disturbance more (divide by ((P + 1e5) / 1e7)^0.04 of
+        // the reference's audible power P); per-frame disturbances are capped at 45.
         for (int f = 0; f < frames; f++)
         {
             double h = Math.Pow((totalPowerRef[f] + 1e5) / 1e7, 0.04);
@@ -238,6 +243,7 @@ internal sealed class PesqPerceptualModel
         const double MaxScale = 5.0, MinScale = 3e-4;
         double tRef = TotalAudible(ppRef, 1);
         double tDeg = TotalAudible(ppDeg, 1);
+        // Ratio of audible powers; the 5e3 offset keeps near-silent frames from being rescaled.
         double scale = (tRef + 5e3) / (tDeg + 5e3);
         if (frame > 0) scale = 0.2 * oldScale + 0.8 * scale;
         oldScale = scale;
@@ -378,6 +384,7 @@ internal sealed class PesqPerceptualModel
                 d[i] = tweaked[j];
             }
             int delay = EnvelopeDelay(r, d, searchRange, out double correlation);
+            // A weak correlation (below 0.5) means no reliable re-alignment: keep the delay.
             delays[k] = correlation < 0.5 ? 0 : delay;
         }
 
