@@ -15,21 +15,16 @@ public delegate double PesqFunction(ReadOnlySpan<float> reference, ReadOnlySpan<
 public sealed record PesqBackend(PesqFunction WideBand, PesqFunction NarrowBand);
 
 /// <summary>
-/// Where the eval command reaches PESQ (ITU-T P.862.2 wide-band, P.862 + P.862.1 narrow-band), written
-/// in PercepNet.Metrics/Pesq by another engineer. Until it is merged there is no backend and the
-/// pesq_wb / pesq_nb columns are NaN with a note.
+/// Where the eval command reaches PESQ (ITU-T P.862.2 wide-band, P.862 + P.862.1 narrow-band,
+/// PercepNet.Metrics.Pesq). Tests may swap the backend; with none, the pesq columns are NaN with a note.
 /// </summary>
 public static class PesqSeam
 {
-    /// <summary>
-    /// The PESQ implementation, or null while none is merged. Merging is this one line:
-    /// <c>= new(Metrics.Pesq.Pesq.WideBand, Metrics.Pesq.Pesq.NarrowBand);</c>
-    /// Settable so tests can plug in a stand-in.
-    /// </summary>
-    public static PesqBackend? Backend { get; set; } = null;
+    /// <summary>The PESQ implementation (settable so tests can plug in a stand-in; null disables PESQ).</summary>
+    public static PesqBackend? Backend { get; set; } = new(Metrics.Pesq.Pesq.WideBand, Metrics.Pesq.Pesq.NarrowBand);
 
     /// <summary>Why pesq columns are empty, for reports.</summary>
-    public const string AbsentNote = "PESQ not computed: PercepNet.Metrics.Pesq is not merged into this build yet";
+    public const string AbsentNote = "PESQ not computed: no PESQ backend configured";
 
     /// <summary>
     /// Scores a time-aligned, equal-length pair. P.862 runs at 8 or 16 kHz: 16 kHz input is used as is
