@@ -9,7 +9,9 @@ DATA="${PERCEPNET_DATA:-../shared/data}"
 WORK="${1:-$(mktemp -d)}"
 mkdir -p "$WORK"
 dotnet build -c Release src/PercepNet.Cli >/dev/null
-P=src/PercepNet.Cli/bin/Release/net10.0/percepnet
+# Run from a copy, so rebuilding the repository meanwhile cannot disturb a long run.
+rm -rf "$WORK/bin" && cp -r src/PercepNet.Cli/bin/Release/net10.0 "$WORK/bin"
+P="$WORK/bin/percepnet"
 
 run_set() { # name clean_dir noisy_dir
   local name=$1 clean=$2 noisy=$3
