@@ -155,6 +155,29 @@ public sealed class SynthesisTests : IClassFixture<MiniCorpus>
     }
 
     [Fact]
+    public void FeaturesAreCausalAndTargetsUseTheLookahead()
+    {
+        var lib = new CorpusLibrary(_corpus.Manifest, "train");
+        var seq = new Synthesizer(lib, Short).Make(21);
+        var a = new float[Short.Frames * FeatureShard.FrameFloats];
+        new TargetBuilder().Build(seq, a);
+        // Change everything from frame 100 on: features of frames before 100 must not move; the
+        // targets of frames 98 and 99 may (their analysis reads 2 frames ahead).
+        var noisy = (float[])seq.Noisy.Clone();
+        var target = (float[])seq.Target.Clone();
+        var rng = new Random(5);
+        for (int i = 100 * FrameLayout.FrameSize; i < noisy.Length; i++) { noisy[i] = (float)(rng.NextDouble() - 0.5); target[i] = 0; }
+        var b = new float[a.Length];
+        new TargetBuilder().Build(seq with { Noisy = noisy, Target = target }, b);
+        int row = FeatureShard.FrameFloats;
+        for (int f = 0; f < 100; f++)
+            Assert.True(a.AsSpan(f * row, FeatureShard.Features).SequenceEqual(b.AsSpan(f * row, FeatureShard.Features)), $"features of frame {f} changed");
+        for (int f = 0; f < 97; f++)
+            Assert.True(a.AsSpan(f * row + FeatureShard.GainOffset, 2 * FrameLayout.BandCount).SequenceEqual(b.AsSpan(f * row + FeatureShard.GainOffset, 2 * FrameLayout.BandCount)), $"targets of frame {f} changed");
+        Assert.False(a.AsSpan(99 * row + FeatureShard.GainOffset, 2 * FrameLayout.BandCount).SequenceEqual(b.AsSpan(99 * row + FeatureShard.GainOffset, 2 * FrameLayout.BandCount)));
+    }
+
+    [Fact]
     public void ShardsAreReproducibleAndResumable()
     {
         string dir = Path.Combine(_corpus.Dir, "shards-" + Guid.NewGuid().ToString("N"));

@@ -4,8 +4,9 @@ using PercepNet.Dsp;
 namespace PercepNet.Features;
 
 /// <summary>
-/// The network's input per frame, computed from the noisy frame's analysis. The ONE
-/// implementation: training (feature shards) and inference (the denoiser) both call it.
+/// The network's input per frame, computed from the no-look-ahead analysis of the newest noisy
+/// frame (<see cref="SignalAnalyzer.AnalyzeNewest"/>). The ONE implementation: training (feature
+/// shards) and inference (the denoiser) both call it.
 /// Layout (<see cref="Count"/> = 70 floats): 34 log band energies, 34 band pitch coherences,
 /// the pitch period, the pitch correlation. Scaling is left to the model's feature
 /// normalisation (mean and standard deviation stored in the model file).

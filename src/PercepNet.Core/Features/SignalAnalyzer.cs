@@ -60,6 +60,30 @@ public sealed class SignalAnalyzer
         dst.PitchCorrelation = pitchCorrelation;
     }
 
+    /// <summary>
+    /// Analyses the NEWEST window (the one ending with the last pushed frame) without any look-ahead:
+    /// the pitch is the tracker's zero-look-ahead estimate and the comb filter uses past taps only.
+    /// This is what the network's features come from, so that the network's own 2-frame look-ahead
+    /// (its convolutions) is the only one on the feature path and the total latency stays 30 ms.
+    /// Needs pitch tracking (constructor).
+    /// </summary>
+    public void AnalyzeNewest(FrameSpectrum dst)
+    {
+        if (_pitch == null) throw new InvalidOperationException("AnalyzeNewest needs an analyzer that tracks pitch");
+        const int newestStart = BufferLength - FrameLayout.WindowSize;
+        PitchResult p = _pitch.LatestZeroLookahead;
+        int period = Math.Clamp(p.Period, FrameLayout.MinPeriod, FrameLayout.MaxPeriod);
+        _stft.Analyze(_x.AsSpan(newestStart, FrameLayout.WindowSize), dst.X);
+        dst.CombPowerGain = CombFilter.Apply(_x, newestStart, period, lookahead: 0, _p);
+        _stft.Analyze(_p, dst.P);
+        ErbBands.Energy(dst.X, dst.Ex);
+        ErbBands.Energy(dst.P, dst.Ep);
+        ErbBands.CrossCorrelation(dst.X, dst.P, dst.Exp);
+        dst.UpdateCoherence();
+        dst.Period = period;
+        dst.PitchCorrelation = p.Correlation;
+    }
+
     /// <summary>Starts a new stream.</summary>
     public void Reset()
     {

@@ -6,9 +6,12 @@ namespace PercepNet.Training.Data;
 
 /// <summary>
 /// Turns a noisy/target pair into training frames (<see cref="FeatureShard"/> layout) with the
-/// same library code inference uses: features from the noisy analysis, ideal gains and strengths
-/// from <see cref="OracleTargets"/> (both analyses with the noisy signal's tracked pitch), a band
-/// mask and a speech-presence target.
+/// same library code inference uses. Row j holds the features of frame j, computed without
+/// look-ahead (<see cref="SignalAnalyzer.AnalyzeNewest"/>, as at inference when frame j is the
+/// newest), and the targets of frame j from the look-ahead analysis the synthesis uses (tracked
+/// pitch, comb filter with future taps): ideal gains and strengths from
+/// <see cref="OracleTargets"/>, a band mask and a speech-presence target. The network's own
+/// 2-frame look-ahead (its convolutions) relates the two.
 /// </summary>
 public sealed class TargetBuilder
 {
@@ -23,7 +26,7 @@ public sealed class TargetBuilder
 
     private readonly SignalAnalyzer _noisy = new();
     private readonly SignalAnalyzer _clean = new(trackPitch: false);
-    private readonly FrameSpectrum _ns = new(), _cs = new();
+    private readonly FrameSpectrum _ns = new(), _cs = new(), _newest = new();
     private readonly float[] _g = new float[FrameLayout.BandCount];
     private readonly float[] _r = new float[FrameLayout.BandCount];
 
@@ -60,13 +63,17 @@ public sealed class TargetBuilder
             ReadOnlySpan<float> x = f < frames ? seq.Target.AsSpan(f * n, n) : zeros;
             var p = _noisy.Push(y);
             _clean.Push(x);
-            int frame = f - lag; // the frame analysed now
+            if (f < frames)
+            {
+                _noisy.AnalyzeNewest(_newest);
+                FeatureExtractor.Extract(_newest, dst.Slice(f * FeatureShard.FrameFloats, FeatureShard.Features));
+            }
+            int frame = f - lag; // the frame the look-ahead analysis describes now
             if (frame < 0) continue;
             _noisy.Analyze(p.Period, p.Correlation, _ns);
             _clean.Analyze(p.Period, p.Correlation, _cs);
             OracleTargets.Compute(_cs, _ns, _g, _r);
             Span<float> o = dst.Slice(frame * FeatureShard.FrameFloats, FeatureShard.FrameFloats);
-            FeatureExtractor.Extract(_ns, o[..FeatureShard.Features]);
             for (int b = 0; b < FrameLayout.BandCount; b++)
             {
                 bool silent = _cs.Ex[b] < SilentBandEnergy && _ns.Ex[b] < SilentBandEnergy;
