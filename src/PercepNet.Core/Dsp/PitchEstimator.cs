@@ -323,8 +323,9 @@ internal sealed class PitchEstimator
         }
     }
 
-    /// <summary>Normalised correlation at every lag 15..192 at 12 kHz; keeps the strongest local maxima
-    /// in _coarseLag (12 kHz lags) and returns their number.</summary>
+    /// <summary>Normalised correlation at every lag 14..192 at 12 kHz (periods 56..768 at 48 kHz; lag 14
+    /// only to qualify a peak at 15); keeps the strongest local maxima of 15..192 in _coarseLag (12 kHz
+    /// lags) and returns their number.</summary>
     private int CoarseSearch()
     {
         ReadOnlySpan<float> win = _x12.AsSpan(MaxLag12, Window12);
