@@ -141,16 +141,28 @@ public sealed class PitchTrackerTests(ITestOutputHelper output)
         float[] x = SyntheticVoice.Mix(CleanVoice(180, 100, 9, HarmonicShape.FlatTo4k, 0.05),
                                        SyntheticVoice.Noise(NoiseKind.White, 100 * N, 10), 10);
         var t = new PitchTracker();
-        for (int c = 0; c < 20; c++) t.Process(x.AsSpan(c * N, N)); // warm up (JIT, tiering)
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int c = 0; c < 1000; c++)
+        // A single 1000-frame window right after a short warm-up occasionally saw a few KB (2 of about 10
+        // runs, e.g. 3592 bytes), most likely runtime work such as tiered-JIT promotion, which starts after
+        // a time-based delay. So: warm up across that delay, then take the best of three 1000-frame
+        // windows. A real per-frame allocation would show in every window.
+        for (int round = 0; round < 2; round++)
         {
-            t.Process(x.AsSpan(c % 100 * N, N));
-            _ = t.LatestRaw;
-            _ = t.LatestZeroLookahead;
+            for (int c = 0; c < 300; c++) t.Process(x.AsSpan(c % 100 * N, N));
+            Thread.Sleep(200);
         }
-        long after = GC.GetAllocatedBytesForCurrentThread();
-        Assert.Equal(0, after - before);
+        long best = long.MaxValue;
+        for (int window = 0; window < 3; window++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int c = 0; c < 1000; c++)
+            {
+                t.Process(x.AsSpan(c % 100 * N, N));
+                _ = t.LatestRaw;
+                _ = t.LatestZeroLookahead;
+            }
+            best = Math.Min(best, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.Equal(0, best);
     }
 
     [Fact]
@@ -167,6 +179,32 @@ public sealed class PitchTrackerTests(ITestOutputHelper output)
         // Recovers once the garbage has left the analysis history (window + longest lag).
         for (int c = 35 + PitchTracker.LookaheadFrames; c < r.Length; c++)
             Assert.True(Math.Abs(r[c].Period - 240) <= 2, $"call {c}: period {r[c].Period}, expected 240");
+    }
+
+    [Fact]
+    public void ResultsDoNotDependOnTheInputLevel()
+    {
+        // Same noisy voice at -20, -40 and -50 dB re. the test level (RMS about 0.01, 0.001, 0.0003; the
+        // last is -70 dBFS, 10 dB above the silence floor): the same periods, correlations within float
+        // rounding. The start-up frames (window partly before the stream) are skipped: they are quieter.
+        double[] track = SyntheticVoice.VibratoTrack(170, 0.05, 5.0, 0.5, 150 * N);
+        float[] x = SyntheticVoice.Mix(SyntheticVoice.Voice(HarmonicShape.FormantNoFundamental, track, 19),
+                                       SyntheticVoice.Noise(NoiseKind.Babble, track.Length, 20), 10);
+        PitchResult[] reference = Run(new PitchTracker(), x);
+        foreach (float gain in new[] { 0.1f, 0.01f, 0.003f })
+        {
+            var y = new float[x.Length];
+            for (int i = 0; i < y.Length; i++) y[i] = gain * x[i];
+            PitchResult[] r = Run(new PitchTracker(), y);
+            int differ = 0;
+            for (int c = PitchAccuracyTests.FirstScoredFrame + PitchTracker.LookaheadFrames; c < r.Length; c++)
+            {
+                if (Math.Abs(r[c].Period - reference[c].Period) > 1) differ++;
+                Assert.True(Math.Abs(r[c].Correlation - reference[c].Correlation) < 0.01f,
+                    $"gain {gain}, call {c}: correlation {r[c].Correlation} vs {reference[c].Correlation}");
+            }
+            Assert.True(differ == 0, $"gain {gain}: {differ} of {r.Length} periods differ by more than 1 sample");
+        }
     }
 
     [Fact]

@@ -52,8 +52,10 @@ internal sealed class PitchEstimator
     /// [1,2,1] decimator leaves aliases and speech has few harmonics.</summary>
     internal const float TiltCoefficient = 0.8f;
 
-    /// <summary>Windows whose mean square at 48 kHz is below this (-100 dBFS) are silence: no candidates.</summary>
-    internal const double SilenceMeanSquare = 1e-10;
+    /// <summary>Windows whose mean square after the high-pass is below this (-80 dBFS) are silence: no
+    /// candidates, correlation 0. The pauses of 16-bit recordings (LSB-level drift near -85 dBFS) otherwise
+    /// correlate strongly at short lags; speech itself sits 30-60 dB higher.</summary>
+    internal const double SilenceMeanSquare = 1e-8;
 
     /// <summary>Corner of the 2nd-order Butterworth high-pass applied to the input before analysis. Removes
     /// DC offsets and sub-audio wander (e.g. the -80 dBFS offset plus LSB drift in the pauses of 16-bit
@@ -321,8 +323,9 @@ internal sealed class PitchEstimator
         }
     }
 
-    /// <summary>Normalised correlation at every lag 15..192 at 12 kHz; keeps the strongest local maxima
-    /// in _coarseLag (12 kHz lags) and returns their number.</summary>
+    /// <summary>Normalised correlation at every lag 14..192 at 12 kHz (periods 56..768 at 48 kHz; lag 14
+    /// only to qualify a peak at 15); keeps the strongest local maxima of 15..192 in _coarseLag (12 kHz
+    /// lags) and returns their number.</summary>
     private int CoarseSearch()
     {
         ReadOnlySpan<float> win = _x12.AsSpan(MaxLag12, Window12);

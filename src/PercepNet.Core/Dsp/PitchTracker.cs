@@ -24,7 +24,7 @@ public sealed class PitchTracker
     private readonly PitchEstimator _estimator = new();
     private readonly PitchViterbi _viterbi = new(LookaheadFrames);
     private readonly PitchCandidate[] _candidates = new PitchCandidate[PitchEstimator.MaxCandidates];
-    private int _holdPeriod = FrameLayout.MinPeriod;
+    private int _lastRawPeriod = FrameLayout.MinPeriod;  // what a silent frame reports as its raw period
 
     /// <summary>Raw estimate of the newest frame: the best single-frame candidate (no tracking, no
     /// look-ahead; the zero-latency option). Correlation 0 for silence.</summary>
@@ -57,7 +57,7 @@ public sealed class PitchTracker
         PitchResult raw;
         if (n == 0)
         {
-            raw = new PitchResult(_holdPeriod, 0f);
+            raw = new PitchResult(_lastRawPeriod, 0f);
         }
         else
         {
@@ -69,7 +69,7 @@ public sealed class PitchTracker
                 if (c < bestCost) { bestCost = c; best = i; }
             }
             raw = cands[best].ToResult();
-            _holdPeriod = raw.Period;
+            _lastRawPeriod = raw.Period;
         }
         LatestRaw = raw;
 
@@ -95,7 +95,7 @@ public sealed class PitchTracker
         _estimator.Reset();
         _viterbi.Reset();
         Array.Clear(_candidates);
-        _holdPeriod = FrameLayout.MinPeriod;
+        _lastRawPeriod = FrameLayout.MinPeriod;
         LatestRaw = NoPitch;
         LatestZeroLookahead = NoPitch;
         LastVoiced = false;
