@@ -101,16 +101,31 @@ public sealed class TrainerTests(ITestOutputHelper output) : TempDirTest
         Assert.True(maxDiff <= 1e-6f, $"weights differ by {maxDiff}");
     }
 
+    /// <summary>Cancels its token when a line containing <paramref name="trigger"/> is logged.</summary>
+    private sealed class CancellingLog(ITestOutputHelper o, CancellationTokenSource cts, string trigger) : StringWriter
+    {
+        public override void WriteLine(string? value)
+        {
+            o.WriteLine(value ?? "");
+            if (value?.Contains(trigger, StringComparison.Ordinal) == true) cts.Cancel();
+        }
+    }
+
     [Fact]
-    public void CancellationWritesACheckpointAndStops()
+    public void CancellationCheckpointsAndAResumeFinishes()
     {
         WriteData();
         using var cts = new CancellationTokenSource();
-        cts.Cancel();
-        var result = new Trainer(new Log(output)).Run(Config("cancel", 0), cts.Token);
+        var config = Config("cancel", 0, epochs: 2);
+        var result = new Trainer(new CancellingLog(output, cts, "epoch 1/2: validation loss")).Run(config, cts.Token);
         Assert.True(result.Cancelled);
-        Assert.Equal(0, result.Steps);
+        Assert.Equal(6, result.Steps); // the whole first epoch, nothing of the second
         Assert.Null(result.ModelPath);
+        Assert.EndsWith("step-000000006", Checkpoint.Latest(config.OutputDir));
+        var rest = new Trainer(new Log(output)).Run(config, CancellationToken.None);
+        Assert.Equal(6, rest.ResumedFromStep);
+        Assert.Equal(12, rest.Steps);
+        Assert.NotNull(rest.ModelPath);
     }
 
     [Fact]
