@@ -129,6 +129,16 @@ public sealed class TrainerTests(ITestOutputHelper output) : TempDirTest
     }
 
     [Fact]
+    public void ResumingWithOtherLayerSizesIsAClearError()
+    {
+        WriteData();
+        new Trainer(new Log(output)).Run(Config("mismatch", 2), CancellationToken.None);
+        var other = Config("mismatch", 4) with { Shape = Synthetic.Tiny with { GainGru = 21 } };
+        var e = Assert.Throws<InvalidDataException>(() => new Trainer(new Log(output)).Run(other, CancellationToken.None));
+        Assert.Contains("step-000000002", e.Message);
+    }
+
+    [Fact]
     public void ConfigRoundTripsThroughJsonAndRejectsUnknownFields()
     {
         var c = Config("x", 0) with { Shape = null, Preset = "paper" };

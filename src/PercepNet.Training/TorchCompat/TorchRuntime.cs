@@ -140,7 +140,8 @@ public static class TorchRuntime
         {
             throw new InvalidDataException($"{source}: {e.Message}", e);
         }
-        string tmp = destination + ".patching";
+        // A unique temporary name: two processes starting at once may both patch the same copy.
+        string tmp = $"{destination}.{Environment.ProcessId}.{Guid.NewGuid():N}.patching";
         File.WriteAllBytes(tmp, bytes);
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(tmp, File.GetUnixFileMode(source) | UnixFileMode.UserExecute);

@@ -73,8 +73,15 @@ public static class Checkpoint
             throw new InvalidDataException($"{statePath}: {e.Message}", e);
         }
         if (state == null) throw new InvalidDataException($"{statePath}: empty");
-        model.load(Path.Combine(folder, "model.dat"));
-        optimizer.load_state_dict(Path.Combine(folder, "optimizer.dat"));
+        try
+        {
+            model.load(Path.Combine(folder, "model.dat"));
+            optimizer.load_state_dict(Path.Combine(folder, "optimizer.dat"));
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or InvalidDataException or EndOfStreamException or IOException)
+        {
+            throw new InvalidDataException($"{folder}: checkpoint does not fit this model ({e.Message}); was the output folder used with other layer sizes?", e);
+        }
         return state;
     }
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using PercepNet.Nn;
 using PercepNet.Training.Data;
 using PercepNet.Training.Export;
@@ -78,9 +77,11 @@ public sealed class Trainer(TextWriter? log = null)
         var progress = new ProgressPrinter(_log, interactive, config.ProgressSeconds);
 
         var train = ShardSet.Open(config.TrainDir, config.SequenceFrames);
-        var validation = string.IsNullOrEmpty(config.ValidationDir) ? null : ShardSet.Open(config.ValidationDir, train.ChunkFrames);
-        if (train.ChunkFrames <= shape.LookaheadFrames)
-            throw new ArgumentException($"sequences of {train.ChunkFrames} frames are too short for a look-ahead of {shape.LookaheadFrames}");
+        var validation = string.IsNullOrEmpty(config.ValidationDir) ? null : ShardSet.Open(config.ValidationDir, 0);
+        if (validation != null && validation.ChunkFrames > train.ChunkFrames) validation = ShardSet.Open(config.ValidationDir, train.ChunkFrames);
+        foreach (var set in validation == null ? [train] : new[] { train, validation })
+            if (set.ChunkFrames <= shape.LookaheadFrames)
+                throw new ArgumentException($"{set.Shards[0].Path}: sequences of {set.ChunkFrames} frames are too short for a look-ahead of {shape.LookaheadFrames}");
 
         var norm = ResolveNormalization(config, train);
         string resolvedPath = Path.Combine(config.OutputDir, ResolvedConfigName);
