@@ -136,6 +136,21 @@ public sealed class TorchCompatTests : TempDirTest
         Assert.Equal(outcome == ElfPatchOutcome.Patched ? 1 : 0, diffs);
     }
 
+    [SkippableFact]
+    public void OnAnOldLibStdCxxTheShimInTheOutputIsPatchedInPlace()
+    {
+        string? libstdcxx = new[] { "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib64/libstdc++.so.6", "/usr/lib/libstdc++.so.6" }
+            .FirstOrDefault(File.Exists);
+        Skip.If(libstdcxx == null, "no system libstdc++.so.6 found");
+        bool hasVersion = File.ReadAllBytes(libstdcxx!).AsSpan().IndexOf(Encoding.ASCII.GetBytes(TorchRuntime.MissingVersion + "\0")) >= 0;
+        Skip.If(hasVersion, $"{libstdcxx} provides {TorchRuntime.MissingVersion}: no patch needed here");
+        Synthetic.Torch();
+        string? shim = TorchRuntime.LocateShim();
+        Skip.If(shim == null, "shim not in the output folder");
+        var needs = ElfVersionPatcher.ListVersionNeeds(File.ReadAllBytes(shim!));
+        Assert.Contains((TorchRuntime.CxxRuntime, TorchRuntime.MissingVersion, true), needs);
+    }
+
     [Fact]
     public void TorchInitialisesAndComputes()
     {

@@ -99,14 +99,21 @@ public sealed class PercepNetNetwork
     /// for the newest frame (unnormalised). Writes the 34 band gains and 34 comb strengths, each in
     /// (0, 1), and returns in <paramref name="vad"/> the speech probability in (0, 1), all for the
     /// frame <see cref="LookaheadFrames"/> frames before the newest one (for the first
-    /// LookaheadFrames calls of a stream they belong to frames before its start). Allocates nothing.
+    /// LookaheadFrames calls of a stream they belong to frames before its start). A non-finite
+    /// feature is replaced by its mean, so outputs stay finite. Allocates nothing.
     /// </summary>
     public void Process(ReadOnlySpan<float> features70, Span<float> gains34, Span<float> strengths34, out float vad)
     {
         if (features70.Length < FeatureExtractor.Count || gains34.Length < FrameLayout.BandCount || strengths34.Length < FrameLayout.BandCount)
             throw new ArgumentException($"Process needs {FeatureExtractor.Count} features and room for {FrameLayout.BandCount} gains and strengths");
         var s = _shape;
-        for (int i = 0; i < _normalized.Length; i++) _normalized[i] = (features70[i] - _mean[i]) * _invStd[i];
+        for (int i = 0; i < _normalized.Length; i++)
+        {
+            // A NaN or infinite feature would poison the GRU states for the rest of the stream:
+            // it enters as the training mean (0 after normalisation) instead.
+            float v = (features70[i] - _mean[i]) * _invStd[i];
+            _normalized[i] = float.IsFinite(v) ? v : 0f;
+        }
         _input.Forward(_normalized, _dense);
         Kernels.Tanh(_dense);
         _conv1.Forward(_dense, _conv1History, ref _conv1Position, _conv1Out);

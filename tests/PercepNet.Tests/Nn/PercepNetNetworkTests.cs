@@ -157,6 +157,23 @@ public class PercepNetNetworkTests
     }
 
     [Fact]
+    public void NonFiniteFeaturesDoNotPoisonTheStream()
+    {
+        var net = new PercepNetNetwork(RandomModel(Tiny, seed: 9));
+        var features = Features(10, 10);
+        features[3 * 70 + 5] = float.NaN;
+        features[4 * 70 + 0] = float.PositiveInfinity;
+        features[6 * 70 + 69] = float.NegativeInfinity;
+        var g = new float[34];
+        var r = new float[34];
+        for (int t = 0; t < 10; t++)
+        {
+            net.Process(features.AsSpan(t * 70, 70), g, r, out float vad);
+            Assert.True(g.All(float.IsFinite) && r.All(float.IsFinite) && float.IsFinite(vad), $"frame {t}");
+        }
+    }
+
+    [Fact]
     public void ModelFileConstructorRejectsWrongSizes()
     {
         var good = RandomModel(Tiny, seed: 1);
