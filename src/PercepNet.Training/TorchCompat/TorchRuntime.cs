@@ -74,7 +74,7 @@ public static class TorchRuntime
         }
         catch (DllNotFoundException e) when (e.Message.Contains("GLIBCXX", StringComparison.Ordinal))
         {
-            log?.WriteLine($"TorchSharp shim does not load ({FirstLine(e.Message)}); marking {MissingVersion} weak in a copy.");
+            log?.WriteLine($"TorchSharp shim does not load ({LoaderReason(e.Message)}); marking {MissingVersion} weak in a copy.");
         }
 
         string folder = Path.GetDirectoryName(shim)!;
@@ -183,5 +183,7 @@ public static class TorchRuntime
         return Path.GetFullPath(path).StartsWith(Path.GetFullPath(root) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
     }
 
-    private static string FirstLine(string s) => s.Split('\n')[0].Trim();
+    /// <summary>The loader's own words about the missing version (the exception message is long).</summary>
+    private static string LoaderReason(string s) =>
+        s.Split('\n', ':').FirstOrDefault(l => l.Contains("GLIBCXX", StringComparison.Ordinal))?.Trim() ?? s.Split('\n')[0].Trim();
 }
