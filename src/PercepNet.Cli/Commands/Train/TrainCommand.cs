@@ -33,15 +33,28 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         // On a terminal the trainer rewrites one progress line; elsewhere it prints plain lines.
         bool interactive = _console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
         TextWriter log = interactive ? Console.Out : _console.Profile.Out.Writer;
+        // The first Ctrl+C stops at the next step with a checkpoint; a second one ends the process.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        void OnCancel(object? sender, ConsoleCancelEventArgs e)
+        {
+            if (stop.IsCancellationRequested) return;
+            e.Cancel = true;
+            stop.Cancel();
+        }
+        Console.CancelKeyPress += OnCancel;
         TrainResult result;
         try
         {
-            result = new Trainer(log).Run(config, cancellationToken);
+            result = new Trainer(log).Run(config, stop.Token);
         }
         catch (InvalidOperationException e)
         {
             _console.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
             return Program.Failure;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= OnCancel;
         }
         log.Flush();
         if (result.Cancelled)
