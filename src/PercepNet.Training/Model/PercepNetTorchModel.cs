@@ -19,10 +19,9 @@ namespace PercepNet.Training.Model;
 /// padding (conv1 with 2 frames on each side, conv2 with 1) shifted by two frames.
 /// </para>
 /// </summary>
-// Field names are the parameter names of the model file (RegisterComponents uses them).
-#pragma warning disable IDE1006
 public sealed class PercepNetTorchModel : nn.Module<Tensor, (Tensor Gains, Tensor Strengths, Tensor Vad)>
 {
+    // Field names are the parameter names of the model file (RegisterComponents uses them), hence snake_case.
     private readonly Linear input;
     private readonly TorchSharp.Modules.Conv1d conv1;
     private readonly TorchSharp.Modules.Conv1d conv2;
@@ -34,7 +33,6 @@ public sealed class PercepNetTorchModel : nn.Module<Tensor, (Tensor Gains, Tenso
     private readonly Linear vad_head;
     private readonly Tensor feature_mean;
     private readonly Tensor feature_std;
-#pragma warning restore IDE1006
 
     /// <summary>Creates a randomly initialised model (TorchSharp's default initialisation; seed with torch.manual_seed).</summary>
     /// <param name="shape">Layer sizes.</param>

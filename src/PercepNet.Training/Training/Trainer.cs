@@ -100,7 +100,10 @@ public sealed class Trainer(TextWriter? log = null)
 
         int stepsPerEpoch = train.Plan(config.BatchSize, config.ShuffleShards, 0).Count;
         long scheduleSteps = (long)stepsPerEpoch * config.Epochs;
-        long lastStep = config.MaxSteps > 0 ? Math.Min(config.MaxSteps, scheduleSteps) : scheduleSteps;
+        // Epochs may differ by a step or two (a shuffle group's last batch is partial), so the step
+        // count only stops a run when maxSteps asks for it; the schedule and ETA use the estimate.
+        long stopAt = config.MaxSteps > 0 ? config.MaxSteps : long.MaxValue;
+        long lastStep = Math.Min(stopAt, scheduleSteps);
         var schedule = new LearningRateSchedule(config.LearningRate, config.MinLearningRate, config.WarmupSteps, scheduleSteps);
         progress.StepFrames = (long)config.BatchSize * (train.ChunkFrames - shape.LookaheadFrames);
         progress.Line(string.Create(CultureInfo.InvariantCulture,
@@ -116,12 +119,13 @@ public sealed class Trainer(TextWriter? log = null)
         bool cancelled = false;
         model.train();
 
-        for (int epoch = state.Epoch; epoch < config.Epochs && state.Step < lastStep && !cancelled; epoch++)
+        long savedStep = state.Step;
+        for (int epoch = state.Epoch; epoch < config.Epochs && state.Step < stopAt && !cancelled; epoch++)
         {
             var plan = train.Plan(config.BatchSize, config.ShuffleShards, EpochSeed(config.Seed, epoch));
             for (int b = epoch == state.Epoch ? state.Batch : 0; b < plan.Count; b++)
             {
-                if (ct.IsCancellationRequested || state.Step >= lastStep)
+                if (ct.IsCancellationRequested || state.Step >= stopAt)
                 {
                     cancelled = ct.IsCancellationRequested;
                     state = state with { Epoch = epoch, Batch = b };
@@ -142,6 +146,7 @@ public sealed class Trainer(TextWriter? log = null)
                 if (sinceCheckpoint.Elapsed.TotalMinutes >= config.CheckpointMinutes)
                 {
                     Checkpoint.Save(config.OutputDir, model, optimizer, state, config.KeepCheckpoints);
+                    savedStep = state.Step;
                     sinceCheckpoint.Restart();
                 }
             }
@@ -153,11 +158,12 @@ public sealed class Trainer(TextWriter? log = null)
             }
             state = state with { Epoch = epoch + 1, Batch = 0, ValidationLoss = validationLoss };
             Checkpoint.Save(config.OutputDir, model, optimizer, state, config.KeepCheckpoints);
+            savedStep = state.Step;
             sinceCheckpoint.Restart();
         }
         double fps = framesThisRun / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
         progress.Report(state.Step, lastStep, Math.Min(state.Epoch, config.Epochs - 1), config.Epochs, schedule.At(Math.Max(0, state.Step - 1)), fps, force: stepsThisRun > 0);
-        if (stepsThisRun > 0) Checkpoint.Save(config.OutputDir, model, optimizer, state, config.KeepCheckpoints);
+        if (state.Step != savedStep) Checkpoint.Save(config.OutputDir, model, optimizer, state, config.KeepCheckpoints);
 
         string? modelPath = null;
         float exportError = 0;
