@@ -68,5 +68,8 @@ public static class Program
         config.AddCommand<Commands.Eval.EvalCommand>("eval")
             .WithDescription("Score enhanced speech against clean references: PESQ, STOI, ESTOI, SI-SDR, DNSMOS.")
             .WithExample("eval", "--clean", "clean/", "--enhanced", "enhanced/", "--noisy", "noisy/", "--csv", "scores.csv");
+        config.AddCommand<Commands.Train.TrainCommand>("train")
+            .WithDescription("Train the network on feature shards (resumes from the newest checkpoint in the output folder).")
+            .WithExample("train", "--config", "train.json");
     }
 }

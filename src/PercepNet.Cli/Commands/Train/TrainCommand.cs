@@ -1,0 +1,71 @@
+using System.ComponentModel;
+using System.Globalization;
+using PercepNet.Training.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace PercepNet.Cli.Commands.Train;
+
+/// <summary>`percepnet train --config FILE`: trains (or resumes training of) the network on feature shards.</summary>
+public sealed class TrainCommand : Command<TrainCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("-c|--config <FILE>")]
+        [Description("Training configuration (JSON): shard folders, output folder, model preset, schedule. See docs/training.md. Running again with the same output folder resumes from its newest checkpoint.")]
+        public string Config { get; init; } = "";
+
+        public override ValidationResult Validate()
+        {
+            if (string.IsNullOrWhiteSpace(Config)) return ValidationResult.Error("--config FILE is required.");
+            if (!File.Exists(Config)) return ValidationResult.Error($"{Config}: config file not found.");
+            return ValidationResult.Success();
+        }
+    }
+
+    private readonly IAnsiConsole _console;
+
+    public TrainCommand(IAnsiConsole console) => _console = console;
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var config = TrainConfig.Load(settings.Config);
+        // On a terminal the trainer rewrites one progress line; elsewhere it prints plain lines.
+        bool interactive = _console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
+        TextWriter log = interactive ? Console.Out : _console.Profile.Out.Writer;
+        // The first Ctrl+C stops at the next step with a checkpoint; a second one ends the process.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        void OnCancel(object? sender, ConsoleCancelEventArgs e)
+        {
+            if (stop.IsCancellationRequested) return;
+            e.Cancel = true;
+            stop.Cancel();
+        }
+        Console.CancelKeyPress += OnCancel;
+        TrainResult result;
+        try
+        {
+            result = new Trainer(log).Run(config, stop.Token);
+        }
+        catch (InvalidOperationException e)
+        {
+            _console.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+            return Program.Failure;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= OnCancel;
+        }
+        log.Flush();
+        if (result.Cancelled)
+        {
+            _console.MarkupLineInterpolated($"Stopped at step {result.Steps}; run the same command again to resume.");
+            return Program.Failure;
+        }
+        _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Done: {result.Steps} steps, training loss {Format(result.TrainLoss)}, validation loss {Format(result.ValidationLoss)}, model {result.ModelPath}"));
+        return Program.Success;
+    }
+
+    private static string Format(double? loss) => loss is { } v && double.IsFinite(v) ? v.ToString("F4", CultureInfo.InvariantCulture) : "-";
+}

@@ -1,0 +1,114 @@
+using PercepNet.Features;
+using PercepNet.Nn;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace PercepNet.Training.Model;
+
+/// <summary>
+/// The trainable PercepNet network in TorchSharp, the topology and parameter names of
+/// <see cref="NetworkShape"/> (which the float engine <see cref="PercepNetNetwork"/> runs frame by frame).
+/// <para>
+/// Input [batch, time, 70] unnormalised features; outputs gains and strengths [batch, time, 34]
+/// and VAD [batch, time, 1], all in (0, 1). Both convolutions are causal (left-padded with
+/// kernel - 1 zero frames, nothing on the right), so output index n depends on input frames
+/// 0..n only; it is the prediction for frame n - LookaheadFrames. The trainer compares output
+/// n with the targets of frame n - LookaheadFrames, which is exactly what the streaming engine
+/// does (it returns frame t - 2 when given frame t). This equals the usual "centred" training
+/// padding (conv1 with 2 frames on each side, conv2 with 1) shifted by two frames.
+/// </para>
+/// </summary>
+public sealed class PercepNetTorchModel : nn.Module<Tensor, (Tensor Gains, Tensor Strengths, Tensor Vad)>
+{
+    // Field names are the parameter names of the model file (RegisterComponents uses them), hence snake_case.
+    private readonly Linear input;
+    private readonly TorchSharp.Modules.Conv1d conv1;
+    private readonly TorchSharp.Modules.Conv1d conv2;
+    private readonly ModuleList<GRU> grus;
+    private readonly GRU gain_gru;
+    private readonly GRU strength_gru;
+    private readonly Linear gain_head;
+    private readonly Linear strength_head;
+    private readonly Linear vad_head;
+    private readonly Tensor feature_mean;
+    private readonly Tensor feature_std;
+
+    /// <summary>Creates a randomly initialised model (TorchSharp's default initialisation; seed with torch.manual_seed).</summary>
+    /// <param name="shape">Layer sizes.</param>
+    /// <param name="featureMean">70 per-feature means.</param>
+    /// <param name="featureStd">70 per-feature standard deviations, all &gt; 0.</param>
+    public PercepNetTorchModel(NetworkShape shape, float[] featureMean, float[] featureStd) : base("PercepNet")
+    {
+        if (shape.Problem() is { } bad) throw new ArgumentException(bad, nameof(shape));
+        if (featureMean.Length != FeatureExtractor.Count || featureStd.Length != FeatureExtractor.Count)
+            throw new ArgumentException($"feature normalisation needs {FeatureExtractor.Count} means and deviations");
+        Shape = shape;
+        input = nn.Linear(FeatureExtractor.Count, shape.InputDense);
+        conv1 = nn.Conv1d(shape.InputDense, shape.Conv1Channels, shape.Conv1Kernel);
+        conv2 = nn.Conv1d(shape.Conv1Channels, shape.Conv2Channels, shape.Conv2Kernel);
+        grus = new ModuleList<GRU>();
+        for (int i = 0; i < shape.SharedGruLayers; i++)
+            grus.Add(nn.GRU(i == 0 ? shape.Conv2Channels : shape.SharedGru, shape.SharedGru, batchFirst: true));
+        gain_gru = nn.GRU(shape.SharedGru, shape.GainGru, batchFirst: true);
+        strength_gru = nn.GRU(shape.StrengthGruInputs, shape.StrengthGru, batchFirst: true);
+        gain_head = nn.Linear(shape.GainHeadInputs, Dsp.FrameLayout.BandCount);
+        strength_head = nn.Linear(shape.StrengthGru, Dsp.FrameLayout.BandCount);
+        vad_head = nn.Linear(shape.SharedGru, 1);
+        feature_mean = tensor(featureMean);
+        feature_std = tensor(featureStd);
+        RegisterComponents();
+    }
+
+    /// <summary>Layer sizes.</summary>
+    public NetworkShape Shape { get; }
+
+    /// <summary>Number of trainable weights (equals <see cref="NetworkShape.ParameterCount"/>).</summary>
+    public long ParameterCount => parameters().Sum(p => p.numel());
+
+    /// <summary>The 70 feature means.</summary>
+    public float[] FeatureMean => feature_mean.data<float>().ToArray();
+
+    /// <summary>The 70 feature standard deviations.</summary>
+    public float[] FeatureStd => feature_std.data<float>().ToArray();
+
+    /// <summary>Runs whole sequences: x [batch, time, 70] -> gains, strengths [batch, time, 34], VAD [batch, time, 1].</summary>
+    public override (Tensor Gains, Tensor Strengths, Tensor Vad) forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var d = input.call((x - feature_mean) / feature_std).tanh().transpose(1, 2); // [B, D, T]
+        var c1 = conv1.call(nn.functional.pad(d, (Shape.Conv1Kernel - 1, 0))).tanh();
+        var c = conv2.call(nn.functional.pad(c1, (Shape.Conv2Kernel - 1, 0))).tanh().transpose(1, 2); // [B, T, C2]
+        var states = new List<Tensor> { c };
+        var h = c;
+        foreach (var gru in grus)
+        {
+            (h, _) = gru.call(h);
+            states.Add(h);
+        }
+        var (hg, _) = gain_gru.call(h);
+        states.Add(hg);
+        var (hr, _) = strength_gru.call(cat([c, h], 2));
+        var gains = gain_head.call(cat(states, 2)).sigmoid();
+        var strengths = strength_head.call(hr).sigmoid();
+        var vad = vad_head.call(h).sigmoid();
+        return (gains.MoveToOuterDisposeScope(), strengths.MoveToOuterDisposeScope(), vad.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>All weights in <see cref="NetworkShape.Tensors"/> order, flattened row-major.</summary>
+    public List<float[]> WeightsInFileOrder()
+    {
+        var byName = named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        var list = new List<float[]>();
+        foreach (var (name, dims) in Shape.Tensors())
+        {
+            if (!byName.TryGetValue(name, out var p))
+                throw new InvalidOperationException($"model has no parameter '{name}' (has {string.Join(", ", byName.Keys)})");
+            if (!p.shape.Select(v => (int)v).SequenceEqual(dims))
+                throw new InvalidOperationException($"parameter '{name}' has shape [{string.Join(", ", p.shape)}], expected [{string.Join(", ", dims)}]");
+            using var cpu = p.detach().cpu().contiguous();
+            list.Add(cpu.data<float>().ToArray());
+        }
+        return list;
+    }
+}

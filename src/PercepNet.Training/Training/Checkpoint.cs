@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Text.Json;
+using PercepNet.Training.Model;
+using TorchSharp.Modules;
+
+namespace PercepNet.Training.Training;
+
+/// <summary>Where training stands: the next step to run is batch <see cref="Batch"/> of epoch <see cref="Epoch"/>.</summary>
+public sealed record TrainingState
+{
+    /// <summary>Optimizer steps taken so far.</summary>
+    public long Step { get; init; }
+
+    /// <summary>0-based epoch of the next step.</summary>
+    public int Epoch { get; init; }
+
+    /// <summary>0-based batch index within <see cref="Epoch"/> of the next step.</summary>
+    public int Batch { get; init; }
+
+    /// <summary>Validation loss after the last finished epoch, if any.</summary>
+    public double? ValidationLoss { get; init; }
+}
+
+/// <summary>
+/// Checkpoints under OUTPUT/checkpoints/step-NNNNNNNNN/: model.dat (TorchSharp state dict,
+/// including the feature normalisation buffers), optimizer.dat (AdamW moments and step counts) and
+/// state.json. A checkpoint is written to a ".tmp" folder and renamed when complete, so a crash
+/// never leaves a half checkpoint that looks finished.
+/// </summary>
+public static class Checkpoint
+{
+    private const string Prefix = "step-";
+
+    public static string Folder(string outputDir) => Path.Combine(outputDir, "checkpoints");
+
+    /// <summary>Writes a checkpoint and deletes all but the newest <paramref name="keep"/>.</summary>
+    public static string Save(string outputDir, PercepNetTorchModel model, AdamW optimizer, TrainingState state, int keep)
+    {
+        string root = Folder(outputDir);
+        Directory.CreateDirectory(root);
+        string final = Path.Combine(root, Prefix + state.Step.ToString("D9", CultureInfo.InvariantCulture));
+        string tmp = final + ".tmp";
+        if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
+        Directory.CreateDirectory(tmp);
+        model.save(Path.Combine(tmp, "model.dat"));
+        optimizer.save_state_dict(Path.Combine(tmp, "optimizer.dat"));
+        File.WriteAllText(Path.Combine(tmp, "state.json"), JsonSerializer.Serialize(state, TrainConfig.Json));
+        if (Directory.Exists(final)) Directory.Delete(final, true);
+        Directory.Move(tmp, final);
+        foreach (string old in Complete(root).SkipLast(keep)) Directory.Delete(old, true);
+        return final;
+    }
+
+    /// <summary>The newest complete checkpoint folder, or null.</summary>
+    public static string? Latest(string outputDir)
+    {
+        string root = Folder(outputDir);
+        return Directory.Exists(root) ? Complete(root).LastOrDefault() : null;
+    }
+
+    /// <summary>Loads <paramref name="folder"/> into the model and optimizer; returns its state.</summary>
+    /// <exception cref="InvalidDataException">The state file is unreadable.</exception>
+    public static TrainingState Load(string folder, PercepNetTorchModel model, AdamW optimizer)
+    {
+        string statePath = Path.Combine(folder, "state.json");
+        TrainingState? state;
+        try
+        {
+            state = JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(statePath), TrainConfig.Json);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{statePath}: {e.Message}", e);
+        }
+        if (state == null) throw new InvalidDataException($"{statePath}: empty");
+        try
+        {
+            model.load(Path.Combine(folder, "model.dat"));
+            optimizer.load_state_dict(Path.Combine(folder, "optimizer.dat"));
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or InvalidDataException or EndOfStreamException or IOException)
+        {
+            throw new InvalidDataException($"{folder}: checkpoint does not fit this model ({e.Message}); was the output folder used with other layer sizes?", e);
+        }
+        return state;
+    }
+
+    private static IEnumerable<string> Complete(string root) =>
+        Directory.GetDirectories(root, Prefix + "*")
+            .Where(d => !d.EndsWith(".tmp", StringComparison.Ordinal) && File.Exists(Path.Combine(d, "state.json")))
+            .OrderBy(d => d, StringComparer.Ordinal);
+}

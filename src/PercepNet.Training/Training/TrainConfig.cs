@@ -1,0 +1,145 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using PercepNet.Nn;
+using PercepNet.Training.Model;
+
+namespace PercepNet.Training.Training;
+
+/// <summary>Per-feature normalisation: the model computes (x - Mean) / Std.</summary>
+public sealed record FeatureNormalization
+{
+    public required float[] Mean { get; init; }
+    public required float[] Std { get; init; }
+}
+
+/// <summary>
+/// Everything a training run needs, read from JSON (camelCase names; see docs/training.md).
+/// Relative folders are resolved against the folder of the JSON file.
+/// </summary>
+public sealed record TrainConfig
+{
+    /// <summary>"small" or "paper"; ignored when <see cref="Shape"/> is given.</summary>
+    public string Preset { get; init; } = "small";
+
+    /// <summary>Explicit layer sizes; overrides <see cref="Preset"/>.</summary>
+    public NetworkShape? Shape { get; init; }
+
+    /// <summary>Folder of training shards (*.pnfs, searched recursively).</summary>
+    public string TrainDir { get; init; } = "";
+
+    /// <summary>Folder of validation shards; empty for none.</summary>
+    public string ValidationDir { get; init; } = "";
+
+    /// <summary>Where checkpoints, the resolved config, the log and the exported model go.</summary>
+    public string OutputDir { get; init; } = "";
+
+    public int Epochs { get; init; } = 20;
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Frames per training sequence; shard sequences are cut into pieces of this length. 0 = the shards' length.</summary>
+    public int SequenceFrames { get; init; }
+
+    /// <summary>Shards whose sequences are shuffled together (and held in memory at once).</summary>
+    public int ShuffleShards { get; init; } = 4;
+
+    /// <summary>Peak learning rate of AdamW.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Learning rate at the end of the cosine decay.</summary>
+    public double MinLearningRate { get; init; } = 1e-5;
+
+    /// <summary>Steps of linear warm-up from 0 to <see cref="LearningRate"/>.</summary>
+    public int WarmupSteps { get; init; } = 500;
+
+    public double WeightDecay { get; init; } = 0.01;
+    public double Beta1 { get; init; } = 0.9;
+    public double Beta2 { get; init; } = 0.999;
+
+    /// <summary>Clip the global gradient norm to this value; 0 = no clipping.</summary>
+    public double GradientClip { get; init; } = 1.0;
+
+    public LossConfig Loss { get; init; } = new();
+
+    /// <summary>Minutes between checkpoints (one is also written at the end of each epoch and when stopping).</summary>
+    public double CheckpointMinutes { get; init; } = 15;
+
+    /// <summary>Checkpoints kept on disk (the newest ones).</summary>
+    public int KeepCheckpoints { get; init; } = 2;
+
+    /// <summary>libtorch intra-op threads.</summary>
+    public int Threads { get; init; } = 2;
+
+    /// <summary>Seed of the weight initialisation and of the shuffling.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Stop after this many optimizer steps in total (0 = run all epochs).</summary>
+    public long MaxSteps { get; init; }
+
+    /// <summary>Seconds between progress lines when the output is not a terminal.</summary>
+    public double ProgressSeconds { get; init; } = 30;
+
+    /// <summary>Feature normalisation; computed from the training shards when absent.</summary>
+    public FeatureNormalization? Normalization { get; init; }
+
+    /// <summary>The layer sizes this config selects.</summary>
+    /// <exception cref="ArgumentException">Unknown preset or bad sizes.</exception>
+    public NetworkShape ResolveShape()
+    {
+        var shape = Shape ?? NetworkShape.FromPreset(Preset)
+            ?? throw new ArgumentException($"unknown model preset '{Preset}' (use \"small\" or \"paper\", or give \"shape\")");
+        if (shape.Problem() is { } bad) throw new ArgumentException($"model shape: {bad}");
+        return shape;
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        ResolveShape();
+        if (string.IsNullOrWhiteSpace(TrainDir)) throw new ArgumentException("trainDir is required");
+        if (string.IsNullOrWhiteSpace(OutputDir)) throw new ArgumentException("outputDir is required");
+        if (Epochs < 1) throw new ArgumentException($"epochs = {Epochs}, expected >= 1");
+        if (BatchSize < 1) throw new ArgumentException($"batchSize = {BatchSize}, expected >= 1");
+        if (SequenceFrames < 0) throw new ArgumentException($"sequenceFrames = {SequenceFrames}, expected >= 0");
+        if (ShuffleShards < 1) throw new ArgumentException($"shuffleShards = {ShuffleShards}, expected >= 1");
+        if (!(LearningRate > 0) || MinLearningRate < 0 || MinLearningRate > LearningRate)
+            throw new ArgumentException($"learningRate = {LearningRate}, minLearningRate = {MinLearningRate}: expected 0 <= min <= peak, peak > 0");
+        if (WarmupSteps < 0) throw new ArgumentException($"warmupSteps = {WarmupSteps}, expected >= 0");
+        if (GradientClip < 0) throw new ArgumentException($"gradientClip = {GradientClip}, expected >= 0");
+        if (Threads < 1) throw new ArgumentException($"threads = {Threads}, expected >= 1");
+        if (KeepCheckpoints < 1) throw new ArgumentException($"keepCheckpoints = {KeepCheckpoints}, expected >= 1");
+        if (Normalization is { } n && (n.Mean.Length != Features.FeatureExtractor.Count || n.Std.Length != Features.FeatureExtractor.Count || n.Std.Any(s => !(s > 0))))
+            throw new ArgumentException($"normalization needs {Features.FeatureExtractor.Count} means and {Features.FeatureExtractor.Count} standard deviations > 0");
+    }
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    /// <summary>Reads a config file; relative folders become relative to the file's folder.</summary>
+    /// <exception cref="InvalidDataException">Not valid JSON for this record (the message names the file).</exception>
+    public static TrainConfig Load(string path)
+    {
+        TrainConfig? c;
+        try
+        {
+            c = JsonSerializer.Deserialize<TrainConfig>(File.ReadAllText(path), Json);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+        if (c == null) throw new InvalidDataException($"{path}: empty config");
+        string baseDir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        string Abs(string p) => string.IsNullOrEmpty(p) ? p : Path.GetFullPath(p, baseDir);
+        return c with { TrainDir = Abs(c.TrainDir), ValidationDir = Abs(c.ValidationDir), OutputDir = Abs(c.OutputDir) };
+    }
+
+    /// <summary>Writes the config as JSON.</summary>
+    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json));
+}

@@ -1,0 +1,264 @@
+using System.Diagnostics;
+using System.Globalization;
+using PercepNet.Nn;
+using PercepNet.Training.Data;
+using PercepNet.Training.Export;
+using PercepNet.Training.Model;
+using PercepNet.Training.TorchCompat;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace PercepNet.Training.Training;
+
+/// <summary>What a <see cref="Trainer.Run"/> did.</summary>
+public sealed record TrainResult
+{
+    /// <summary>Optimizer steps taken in total (including those before a resume).</summary>
+    public long Steps { get; init; }
+
+    /// <summary>Steps this call took.</summary>
+    public long StepsThisRun { get; init; }
+
+    /// <summary>The step the run resumed from (0 for a fresh start).</summary>
+    public long ResumedFromStep { get; init; }
+
+    /// <summary>Mean training loss of the last 100 steps of this call.</summary>
+    public double TrainLoss { get; init; }
+
+    /// <summary>Validation loss after the last finished epoch, if any.</summary>
+    public double? ValidationLoss { get; init; }
+
+    /// <summary>Training frames per second over this call (forward + backward + update).</summary>
+    public double FramesPerSecond { get; init; }
+
+    /// <summary>The exported model file, or null when the run was cancelled.</summary>
+    public string? ModelPath { get; init; }
+
+    /// <summary>Largest difference of the exported file's float engine from TorchSharp.</summary>
+    public float ExportError { get; init; }
+
+    /// <summary>Number of trainable weights.</summary>
+    public long Parameters { get; init; }
+
+    /// <summary>True when cancelled before the end.</summary>
+    public bool Cancelled { get; init; }
+}
+
+/// <summary>
+/// Trains the PercepNet network on feature shards: AdamW, warm-up + cosine learning rate, gradient
+/// clipping, validation each epoch, checkpoints every few minutes, at each epoch end and when
+/// stopping, resume from the newest checkpoint in the output folder, and at the end an exported
+/// model file (OUTPUT/model.pnnm) checked against TorchSharp.
+/// </summary>
+public sealed class Trainer(TextWriter? log = null)
+{
+    private readonly TextWriter _log = log ?? Console.Out;
+
+    /// <summary>File name of the exported model in the output folder.</summary>
+    public const string ModelFileName = "model.pnnm";
+
+    /// <summary>File name of the resolved configuration (with the feature normalisation) in the output folder.</summary>
+    public const string ResolvedConfigName = "config.json";
+
+    /// <summary>
+    /// Runs (or resumes) training as <paramref name="config"/> says. Cancelling writes a checkpoint
+    /// and returns with <see cref="TrainResult.Cancelled"/> set.
+    /// </summary>
+    /// <exception cref="ArgumentException">An invalid setting.</exception>
+    /// <exception cref="InvalidDataException">A bad shard, checkpoint or config file.</exception>
+    public TrainResult Run(TrainConfig config, CancellationToken ct)
+    {
+        config.Validate();
+        TorchRuntime.EnsureInitialized(config.Threads, _log);
+        var shape = config.ResolveShape();
+        Directory.CreateDirectory(config.OutputDir);
+        bool interactive = ReferenceEquals(_log, Console.Out) && !Console.IsOutputRedirected;
+        var progress = new ProgressPrinter(_log, interactive, config.ProgressSeconds);
+
+        var train = ShardSet.Open(config.TrainDir, config.SequenceFrames);
+        var validation = string.IsNullOrEmpty(config.ValidationDir) ? null : ShardSet.Open(config.ValidationDir, 0);
+        if (validation != null && validation.ChunkFrames > train.ChunkFrames) validation = ShardSet.Open(config.ValidationDir, train.ChunkFrames);
+        foreach (var set in validation == null ? [train] : new[] { train, validation })
+            if (set.ChunkFrames <= shape.LookaheadFrames)
+                throw new ArgumentException($"{set.Shards[0].Path}: sequences of {set.ChunkFrames} frames are too short for a look-ahead of {shape.LookaheadFrames}");
+
+        var norm = ResolveNormalization(config, train);
+        string resolvedPath = Path.Combine(config.OutputDir, ResolvedConfigName);
+        if (!File.Exists(resolvedPath)) (config with { Normalization = norm }).Save(resolvedPath);
+
+        torch.manual_seed(config.Seed);
+        using var model = new PercepNetTorchModel(shape, norm.Mean, norm.Std);
+        using var optimizer = optim.AdamW(model.parameters(), config.LearningRate, config.Beta1, config.Beta2, 1e-8, config.WeightDecay);
+        var state = new TrainingState();
+        if (Checkpoint.Latest(config.OutputDir) is { } latest)
+        {
+            state = Checkpoint.Load(latest, model, optimizer);
+            progress.Line($"Resuming from {latest} (step {state.Step}, epoch {state.Epoch + 1}, batch {state.Batch}).");
+        }
+        long resumedFrom = state.Step;
+
+        int stepsPerEpoch = train.Plan(config.BatchSize, config.ShuffleShards, 0).Count;
+        long scheduleSteps = (long)stepsPerEpoch * config.Epochs;
+        // Epochs may differ by a step or two (a shuffle group's last batch is partial), so the step
+        // count only stops a run when maxSteps asks for it; the schedule and ETA use the estimate.
+        long stopAt = config.MaxSteps > 0 ? config.MaxSteps : long.MaxValue;
+        long lastStep = Math.Min(stopAt, scheduleSteps);
+        var schedule = new LearningRateSchedule(config.LearningRate, config.MinLearningRate, config.WarmupSteps, scheduleSteps);
+        progress.StepFrames = (long)config.BatchSize * (train.ChunkFrames - shape.LookaheadFrames);
+        progress.Line(string.Create(CultureInfo.InvariantCulture,
+            $"PercepNet training: {model.ParameterCount:N0} weights, {train.Shards.Count} training shards ({train.FrameCount / 360000.0:F2} h in {train.ChunkCount} sequences of {train.ChunkFrames} frames), " +
+            $"{(validation == null ? "no validation" : $"{validation.Shards.Count} validation shards ({validation.FrameCount / 360000.0:F2} h)")}, " +
+            $"{stepsPerEpoch} steps per epoch, {config.Epochs} epochs, {torch.get_num_threads()} threads."));
+
+        var clock = Stopwatch.StartNew();
+        var sinceCheckpoint = Stopwatch.StartNew();
+        long framesThisRun = 0, stepsThisRun = 0;
+        var recent = new Queue<double>();
+        double? validationLoss = state.ValidationLoss;
+        bool cancelled = false;
+        model.train();
+
+        long savedStep = state.Step;
+        for (int epoch = state.Epoch; epoch < config.Epochs && state.Step < stopAt && !cancelled; epoch++)
+        {
+            var plan = train.Plan(config.BatchSize, config.ShuffleShards, EpochSeed(config.Seed, epoch));
+            for (int b = epoch == state.Epoch ? state.Batch : 0; b < plan.Count; b++)
+            {
+                if (ct.IsCancellationRequested || state.Step >= stopAt)
+                {
+                    cancelled = ct.IsCancellationRequested;
+                    state = state with { Epoch = epoch, Batch = b };
+                    break;
+                }
+                double lr = schedule.At(state.Step);
+                foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
+                double loss = TrainStep(model, optimizer, config, train, plan[b], out long frames);
+                state = state with { Step = state.Step + 1, Epoch = epoch, Batch = b + 1 };
+                framesThisRun += frames;
+                stepsThisRun++;
+                recent.Enqueue(loss);
+                if (recent.Count > 100) recent.Dequeue();
+                progress.Add(loss);
+                progress.Report(state.Step, lastStep, epoch, config.Epochs, lr, framesThisRun / clock.Elapsed.TotalSeconds);
+                if (!double.IsFinite(loss))
+                    throw new InvalidOperationException($"training loss became {loss} at step {state.Step}; lower learningRate or check the shards");
+                if (sinceCheckpoint.Elapsed.TotalMinutes >= config.CheckpointMinutes)
+                {
+                    Checkpoint.Save(config.OutputDir, model, optimizer, state, config.KeepCheckpoints);
+                    savedStep = state.Step;
+                    sinceCheckpoint.Restart();
+                }
+            }
+            if (cancelled || state.Batch < plan.Count) break; // stopped inside the epoch
+            if (validation != null)
+            {
+                validationLoss = Evaluate(model, config, validation);
+                progress.Line(string.Create(CultureInfo.InvariantCulture, $"epoch {epoch + 1}/{config.Epochs}: validation loss {validationLoss:F4}"));
+            }
+            state = state with { Epoch = epoch + 1, Batch = 0, ValidationLoss = validationLoss };
+            Checkpoint.Save(config.OutputDir, model, optimizer, state, config.KeepCheckpoints);
+            savedStep = state.Step;
+            sinceCheckpoint.Restart();
+        }
+        double fps = framesThisRun / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
+        progress.Report(state.Step, lastStep, Math.Min(state.Epoch, config.Epochs - 1), config.Epochs, schedule.At(Math.Max(0, state.Step - 1)), fps, force: stepsThisRun > 0);
+        if (state.Step != savedStep) Checkpoint.Save(config.OutputDir, model, optimizer, state, config.KeepCheckpoints);
+
+        string? modelPath = null;
+        float exportError = 0;
+        if (!cancelled)
+        {
+            modelPath = Path.Combine(config.OutputDir, ModelFileName);
+            var sample = validation ?? train;
+            var first = sample.Load(sample.Plan(1, 1, null)[0]);
+            var features = new float[sample.ChunkFrames * FeatureShard.Features];
+            for (int t = 0; t < sample.ChunkFrames; t++)
+                first.AsSpan(t * FeatureShard.FrameFloats, FeatureShard.Features).CopyTo(features.AsSpan(t * FeatureShard.Features));
+            exportError = ModelExporter.ExportAndVerify(modelPath, model, features);
+            progress.Line(string.Create(CultureInfo.InvariantCulture, $"Exported {modelPath} (float engine within {exportError:E1} of TorchSharp)."));
+        }
+        return new TrainResult
+        {
+            Steps = state.Step,
+            StepsThisRun = stepsThisRun,
+            ResumedFromStep = resumedFrom,
+            TrainLoss = recent.Count > 0 ? recent.Average() : double.NaN,
+            ValidationLoss = validationLoss,
+            FramesPerSecond = fps,
+            ModelPath = modelPath,
+            ExportError = exportError,
+            Parameters = model.ParameterCount,
+            Cancelled = cancelled,
+        };
+    }
+
+    private static int EpochSeed(int seed, int epoch) => unchecked(seed * 1_000_003 + epoch);
+
+    private FeatureNormalization ResolveNormalization(TrainConfig config, ShardSet train)
+    {
+        if (config.Normalization != null) return config.Normalization;
+        string resolved = Path.Combine(config.OutputDir, ResolvedConfigName);
+        if (File.Exists(resolved) && TrainConfig.Load(resolved).Normalization is { } saved) return saved;
+        _log.WriteLine("Computing the feature normalisation from the training shards...");
+        return train.ComputeNormalization();
+    }
+
+    /// <summary>Splits a batch [B, T, FrameFloats] into inputs and look-ahead-aligned targets.</summary>
+    internal static (Tensor X, Tensor G, Tensor R, Tensor M, Tensor V) Split(float[] data, int chunks, int frames)
+    {
+        var all = tensor(data, [chunks, frames, FeatureShard.FrameFloats]);
+        return (all.narrow(2, 0, FeatureShard.Features),
+            all.narrow(2, FeatureShard.GainOffset, FeatureShard.Bands),
+            all.narrow(2, FeatureShard.StrengthOffset, FeatureShard.Bands),
+            all.narrow(2, FeatureShard.MaskOffset, FeatureShard.Bands),
+            all.narrow(2, FeatureShard.VadOffset, 1));
+    }
+
+    /// <summary>
+    /// Loss of a batch: output n is the prediction for frame n - L (L = look-ahead), so predictions
+    /// L..T-1 are compared with targets 0..T-1-L.
+    /// </summary>
+    internal static (Tensor Total, Tensor Gain, Tensor Strength, Tensor Vad) BatchLoss(PercepNetTorchModel model, LossConfig loss, float[] data, int chunks, int frames)
+    {
+        var (x, g, r, m, v) = Split(data, chunks, frames);
+        var (pg, pr, pv) = model.call(x);
+        int l = model.Shape.LookaheadFrames, n = frames - l;
+        return PercepNetLoss.Compute(loss, pg.narrow(1, l, n), pr.narrow(1, l, n), pv.narrow(1, l, n),
+            g.narrow(1, 0, n), r.narrow(1, 0, n), m.narrow(1, 0, n), v.narrow(1, 0, n));
+    }
+
+    private static double TrainStep(PercepNetTorchModel model, AdamW optimizer, TrainConfig config, ShardSet set, Batch batch, out long frames)
+    {
+        float[] data = set.Load(batch);
+        using var scope = NewDisposeScope();
+        optimizer.zero_grad();
+        var (total, _, _, _) = BatchLoss(model, config.Loss, data, batch.Chunks.Length, set.ChunkFrames);
+        total.backward();
+        if (config.GradientClip > 0) nn.utils.clip_grad_norm_(model.parameters(), config.GradientClip);
+        optimizer.step();
+        frames = (long)batch.Chunks.Length * (set.ChunkFrames - model.Shape.LookaheadFrames);
+        return total.item<float>();
+    }
+
+    /// <summary>Mean loss per frame over the whole set, without gradients.</summary>
+    internal static double Evaluate(PercepNetTorchModel model, TrainConfig config, ShardSet set)
+    {
+        model.eval();
+        double sum = 0;
+        long frames = 0;
+        using (no_grad())
+        {
+            foreach (var batch in set.Plan(config.BatchSize, 1, null))
+            {
+                using var scope = NewDisposeScope();
+                var (total, _, _, _) = BatchLoss(model, config.Loss, set.Load(batch), batch.Chunks.Length, set.ChunkFrames);
+                long n = (long)batch.Chunks.Length * (set.ChunkFrames - model.Shape.LookaheadFrames);
+                sum += total.item<float>() * n;
+                frames += n;
+            }
+        }
+        model.train();
+        return sum / Math.Max(1, frames);
+    }
+}

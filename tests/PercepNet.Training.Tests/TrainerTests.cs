@@ -1,0 +1,168 @@
+using PercepNet.Nn;
+using PercepNet.Training.Model;
+using PercepNet.Training.Training;
+using TorchSharp;
+using Xunit.Abstractions;
+
+namespace PercepNet.Training.Tests;
+
+public sealed class TrainerTests(ITestOutputHelper output) : TempDirTest
+{
+    private TrainConfig Config(string name, long maxSteps, int epochs = 3) => new()
+    {
+        Shape = Synthetic.Tiny,
+        TrainDir = Path.Combine(Dir, "train"),
+        ValidationDir = Path.Combine(Dir, "val"),
+        OutputDir = Path.Combine(Dir, name),
+        Epochs = epochs,
+        BatchSize = 8,
+        SequenceFrames = 50,
+        ShuffleShards = 2,
+        LearningRate = 3e-3,
+        MinLearningRate = 3e-4,
+        WarmupSteps = 5,
+        Threads = 1,
+        Seed = 5,
+        MaxSteps = maxSteps,
+        ProgressSeconds = 1,
+    };
+
+    private void WriteData()
+    {
+        // 3 shards of 8 sequences of 100 frames = 48 chunks of 50 frames = 6 batches per epoch.
+        Synthetic.WriteShards(Path.Combine(Dir, "train"), 3, 8, 100, seed: 100);
+        Synthetic.WriteShards(Path.Combine(Dir, "val"), 1, 8, 50, seed: 900);
+    }
+
+    private sealed class Log(ITestOutputHelper o) : StringWriter
+    {
+        public override void WriteLine(string? value)
+        {
+            o.WriteLine(value ?? "");
+            base.WriteLine(value);
+        }
+    }
+
+    [Fact]
+    public void LossGoesDownOnSyntheticData()
+    {
+        WriteData();
+        var config = Config("run", 0, epochs: 8) with { LearningRate = 1e-2, MinLearningRate = 1e-3 };
+        var log = new Log(output);
+        var before = ValidationLoss(config);
+        var result = new Trainer(log).Run(config, CancellationToken.None);
+        output.WriteLine($"validation loss {before:F4} -> {result.ValidationLoss:F4}, {result.FramesPerSecond:F0} frames/s, export error {result.ExportError:E1}");
+        Assert.Equal(48, result.Steps);
+        Assert.True(result.ValidationLoss < 0.85 * before, $"validation loss {before} -> {result.ValidationLoss}");
+        Assert.NotNull(result.ModelPath);
+        Assert.True(result.ExportError <= 1e-4f);
+        var file = ModelFile.Load(result.ModelPath!);
+        Assert.Equal(Synthetic.Tiny, file.Shape);
+        Assert.Contains("frames/s", log.ToString());
+        Assert.True(File.Exists(Path.Combine(config.OutputDir, Trainer.ResolvedConfigName)));
+        Assert.NotNull(TrainConfig.Load(Path.Combine(config.OutputDir, Trainer.ResolvedConfigName)).Normalization);
+    }
+
+    private static double ValidationLoss(TrainConfig config)
+    {
+        Synthetic.Torch();
+        var train = ShardSet.Open(config.TrainDir, config.SequenceFrames);
+        var norm = train.ComputeNormalization();
+        torch.manual_seed(config.Seed);
+        using var model = new PercepNetTorchModel(config.ResolveShape(), norm.Mean, norm.Std);
+        return Trainer.Evaluate(model, config, ShardSet.Open(config.ValidationDir, config.SequenceFrames));
+    }
+
+    [Fact]
+    public void ResumeEqualsAnUninterruptedRun()
+    {
+        WriteData();
+        var log = new Log(output);
+        // Uninterrupted: 9 steps (crosses the epoch boundary after 6).
+        var full = new Trainer(log).Run(Config("full", 9), CancellationToken.None);
+        // Interrupted after 4 steps, then resumed to 9.
+        var part = new Trainer(log).Run(Config("resumed", 4), CancellationToken.None);
+        Assert.Equal(4, part.Steps);
+        var rest = new Trainer(log).Run(Config("resumed", 9), CancellationToken.None);
+        Assert.Equal(4, rest.ResumedFromStep);
+        Assert.Equal(5, rest.StepsThisRun);
+        Assert.Equal(9, rest.Steps);
+
+        var a = ModelFile.Load(full.ModelPath!);
+        var b = ModelFile.Load(rest.ModelPath!);
+        float maxDiff = 0;
+        for (int i = 0; i < a.TensorCount; i++)
+        {
+            var x = a.Tensor(i);
+            var y = b.Tensor(i);
+            for (int j = 0; j < x.Length; j++) maxDiff = MathF.Max(maxDiff, MathF.Abs(x[j] - y[j]));
+        }
+        output.WriteLine($"max weight difference after resume: {maxDiff:E2}");
+        Assert.True(maxDiff <= 1e-6f, $"weights differ by {maxDiff}");
+    }
+
+    /// <summary>Cancels its token when a line containing <paramref name="trigger"/> is logged.</summary>
+    private sealed class CancellingLog(ITestOutputHelper o, CancellationTokenSource cts, string trigger) : StringWriter
+    {
+        public override void WriteLine(string? value)
+        {
+            o.WriteLine(value ?? "");
+            if (value?.Contains(trigger, StringComparison.Ordinal) == true) cts.Cancel();
+        }
+    }
+
+    [Fact]
+    public void CancellationCheckpointsAndAResumeFinishes()
+    {
+        WriteData();
+        using var cts = new CancellationTokenSource();
+        var config = Config("cancel", 0, epochs: 2);
+        var result = new Trainer(new CancellingLog(output, cts, "epoch 1/2: validation loss")).Run(config, cts.Token);
+        Assert.True(result.Cancelled);
+        Assert.Equal(6, result.Steps); // the whole first epoch, nothing of the second
+        Assert.Null(result.ModelPath);
+        Assert.EndsWith("step-000000006", Checkpoint.Latest(config.OutputDir));
+        var rest = new Trainer(new Log(output)).Run(config, CancellationToken.None);
+        Assert.Equal(6, rest.ResumedFromStep);
+        Assert.Equal(12, rest.Steps);
+        Assert.NotNull(rest.ModelPath);
+    }
+
+    [Fact]
+    public void ResumingWithOtherLayerSizesIsAClearError()
+    {
+        WriteData();
+        new Trainer(new Log(output)).Run(Config("mismatch", 2), CancellationToken.None);
+        var other = Config("mismatch", 4) with { Shape = Synthetic.Tiny with { GainGru = 21 } };
+        var e = Assert.Throws<InvalidDataException>(() => new Trainer(new Log(output)).Run(other, CancellationToken.None));
+        Assert.Contains("step-000000002", e.Message);
+    }
+
+    [Fact]
+    public void ConfigRoundTripsThroughJsonAndRejectsUnknownFields()
+    {
+        var c = Config("x", 0) with { Shape = null, Preset = "paper" };
+        string p = Path.Combine(Dir, "c.json");
+        c.Save(p);
+        var back = TrainConfig.Load(p);
+        Assert.Equal(NetworkShape.Paper, back.ResolveShape());
+        Assert.Equal(c.Loss, back.Loss);
+        File.WriteAllText(p, "{ \"epochz\": 3 }");
+        var e = Assert.Throws<InvalidDataException>(() => TrainConfig.Load(p));
+        Assert.Contains("c.json", e.Message);
+        Assert.Throws<ArgumentException>(() => (c with { Preset = "huge" }).ResolveShape());
+        Assert.Throws<ArgumentException>(() => (c with { BatchSize = 0 }).Validate());
+    }
+
+    [Fact]
+    public void ScheduleWarmsUpThenDecays()
+    {
+        var s = new LearningRateSchedule(1e-3, 1e-5, 10, 110);
+        Assert.Equal(1e-4, s.At(0), 12);
+        Assert.Equal(1e-3, s.At(9), 12);
+        Assert.Equal(1e-3, s.At(10), 12);
+        Assert.Equal(0.5 * (1e-3 + 1e-5), s.At(60), 12);
+        Assert.Equal(1e-5, s.At(110), 12);
+        Assert.True(s.At(30) > s.At(50));
+    }
+}
