@@ -35,9 +35,10 @@ public sealed class SignalSynthesizer
     /// <param name="strengths">34 comb strengths r_b in [0, 1].</param>
     /// <param name="postfilter">Apply the envelope postfilter to the gains.</param>
     /// <param name="output">480 samples.</param>
-    public void Synthesize(FrameSpectrum y, ReadOnlySpan<float> gains, ReadOnlySpan<float> strengths, bool postfilter, Span<float> output)
+    /// <param name="gainFloor">Lowest final band gain (after the postfilter): an attenuation limit; 0 for none.</param>
+    public void Synthesize(FrameSpectrum y, ReadOnlySpan<float> gains, ReadOnlySpan<float> strengths, bool postfilter, Span<float> output, float gainFloor = 0f)
     {
-        Mix(y, gains, strengths, postfilter, _z);
+        Mix(y, gains, strengths, postfilter, _z, gainFloor);
         _stft.Synthesize(_z, output);
     }
 
@@ -45,7 +46,7 @@ public sealed class SignalSynthesizer
     /// The spectral part of <see cref="Synthesize"/>: writes the output spectrum (962 floats) to
     /// <paramref name="spectrum"/> without synthesising it.
     /// </summary>
-    public void Mix(FrameSpectrum y, ReadOnlySpan<float> gains, ReadOnlySpan<float> strengths, bool postfilter, Span<float> spectrum)
+    public void Mix(FrameSpectrum y, ReadOnlySpan<float> gains, ReadOnlySpan<float> strengths, bool postfilter, Span<float> spectrum, float gainFloor = 0f)
     {
         Debug.Assert(gains.Length >= FrameLayout.BandCount && strengths.Length >= FrameLayout.BandCount);
         Debug.Assert(spectrum.Length >= Stft.SpectrumLength);
@@ -59,6 +60,8 @@ public sealed class SignalSynthesizer
         }
         gains[..FrameLayout.BandCount].CopyTo(_g);
         LastPostfilterGain = postfilter ? EnvelopePostfilter.Apply(_g, y.Ex) : 1f;
+        if (gainFloor > 0)
+            for (int b = 0; b < FrameLayout.BandCount; b++) _g[b] = Math.Max(_g[b], gainFloor);
         // Renormalise each mixed band to the noisy band's energy times g_b^2. Gains reach the bins
         // through overlapping triangles, so one pass leaves errors where neighbouring bands need
         // very different factors (measured: up to -1.7 dB where the harmonics end and r = 1);

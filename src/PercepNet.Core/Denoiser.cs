@@ -1,0 +1,104 @@
+using PercepNet.Dsp;
+using PercepNet.Features;
+using PercepNet.Nn;
+
+namespace PercepNet;
+
+/// <summary>
+/// One denoising stream: feed 480-sample frames of 48 kHz mono audio, get 480 enhanced samples
+/// back, <see cref="LatencySamples"/> (1440 = 30 ms) later. Not thread-safe; create one per stream
+/// (they may share one <see cref="PercepNetModel"/>). Allocates nothing per frame.
+/// </summary>
+/// <remarks>
+/// Per frame: the pitch tracker and the analysis advance by one frame; the network gets the
+/// features of the newest frame (analysed without look-ahead) and returns gains and strengths for
+/// the frame two frames back, which the synthesis then renders from that frame's look-ahead
+/// analysis (tracked pitch, comb filter with future taps). Non-finite input samples are replaced by
+/// 0 and the input is limited to [-2, 2], so NaN, Inf or wild levels cannot poison the state.
+/// </remarks>
+public sealed class Denoiser : IFrameProcessor
+{
+    /// <summary>Samples per frame (10 ms at 48 kHz).</summary>
+    public const int FrameSize = FrameLayout.FrameSize;
+
+    /// <summary>Sample rate the denoiser runs at.</summary>
+    public const int SampleRate = FrameLayout.SampleRate;
+
+    private readonly PercepNetNetwork _network;
+    private readonly SignalAnalyzer _analyzer = new();
+    private readonly SignalSynthesizer _synth = new();
+    private readonly FrameSpectrum _newest = new(), _delayed = new();
+    private readonly float[] _features = new float[FeatureExtractor.Count];
+    private readonly float[] _gains = new float[FrameLayout.BandCount];
+    private readonly float[] _strengths = new float[FrameLayout.BandCount];
+    private readonly float[] _input = new float[FrameSize];
+    private readonly float _gainFloor;
+    private readonly bool _postfilter;
+
+    /// <summary>Creates a stream for <paramref name="model"/>.</summary>
+    public Denoiser(PercepNetModel model, DenoiserOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        options ??= new DenoiserOptions();
+        if (options.AttenuationLimitDb is { } db && !(db >= 0))
+            throw new ArgumentOutOfRangeException(nameof(options), $"AttenuationLimitDb must be >= 0 dB (got {db})");
+        Model = model;
+        Options = options;
+        _network = new PercepNetNetwork(model.File);
+        _gainFloor = options.AttenuationLimitDb is { } limit ? (float)Math.Pow(10, -limit / 20) : 0f;
+        _postfilter = options.Postfilter;
+    }
+
+    /// <summary>The model this stream runs.</summary>
+    public PercepNetModel Model { get; }
+
+    /// <summary>The options this stream was created with.</summary>
+    public DenoiserOptions Options { get; }
+
+    /// <summary>
+    /// Output delay in samples: the 2-frame look-ahead plus the overlap-add frame, 1440 samples
+    /// (30 ms). Output sample n corresponds to input sample n - LatencySamples.
+    /// </summary>
+    public int LatencySamples => SignalAnalyzer.LookaheadSamples + Stft.LatencySamples;
+
+    /// <summary>
+    /// Denoises one frame. <paramref name="input"/> and <paramref name="output"/> hold
+    /// <see cref="FrameSize"/> samples of 48 kHz mono audio nominally in [-1, 1]; they may be the
+    /// same span (in place). Returns the speech-presence probability in [0, 1] of the output frame.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span is not 480 samples long.</exception>
+    public float ProcessFrame(ReadOnlySpan<float> input, Span<float> output)
+    {
+        if (input.Length != FrameSize || output.Length != FrameSize)
+            throw new ArgumentException($"ProcessFrame takes exactly {FrameSize} input and output samples (got {input.Length} and {output.Length})");
+        for (int i = 0; i < FrameSize; i++)
+        {
+            float v = input[i];
+            _input[i] = float.IsFinite(v) ? Math.Clamp(v, -2f, 2f) : 0f;
+        }
+        PitchResult tracked = _analyzer.Push(_input);
+        _analyzer.AnalyzeNewest(_newest);
+        FeatureExtractor.Extract(_newest, _features);
+        _network.Process(_features, _gains, _strengths, out float vad);
+        for (int b = 0; b < FrameLayout.BandCount; b++)
+        {
+            // A non-finite network output (which finite inputs cannot produce) would leave the band as it is.
+            float g = _gains[b], r = _strengths[b];
+            _gains[b] = float.IsFinite(g) ? g : 1f;
+            _strengths[b] = float.IsFinite(r) ? r : 0f;
+        }
+        _analyzer.Analyze(tracked.Period, tracked.Correlation, _delayed);
+        _synth.Synthesize(_delayed, _gains, _strengths, _postfilter, output, _gainFloor);
+        return float.IsFinite(vad) ? vad : 0f;
+    }
+
+    void IFrameProcessor.ProcessFrame(ReadOnlySpan<float> input, Span<float> output) => ProcessFrame(input, output);
+
+    /// <summary>Starts a new stream with the same model: the output is then bit-identical to a new instance's.</summary>
+    public void Reset()
+    {
+        _analyzer.Reset();
+        _synth.Reset();
+        _network.Reset();
+    }
+}

@@ -1,0 +1,14 @@
+namespace PercepNet;
+
+/// <summary>Per-stream settings of a <see cref="Denoiser"/>.</summary>
+public sealed record DenoiserOptions
+{
+    /// <summary>
+    /// Never attenuate any band by more than this many dB (a floor on the band gains). Null: no
+    /// limit. Lower values keep more of the background (e.g. 12-20 dB for natural-sounding calls).
+    /// </summary>
+    public double? AttenuationLimitDb { get; init; }
+
+    /// <summary>Apply the perceptual envelope postfilter (default true).</summary>
+    public bool Postfilter { get; init; } = true;
+}
