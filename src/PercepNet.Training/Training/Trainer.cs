@@ -29,7 +29,7 @@ public sealed record TrainResult
     /// <summary>Validation loss after the last finished epoch, if any.</summary>
     public double? ValidationLoss { get; init; }
 
-    /// <summary>Training frames per second over this call (forward + backward + update).</summary>
+    /// <summary>Training frames per second over this call's steps after the first (data + forward + backward + update).</summary>
     public double FramesPerSecond { get; init; }
 
     /// <summary>The exported model file, or null when the run was cancelled.</summary>
@@ -111,9 +111,13 @@ public sealed class Trainer(TextWriter? log = null)
             $"{(validation == null ? "no validation" : $"{validation.Shards.Count} validation shards ({validation.FrameCount / 360000.0:F2} h)")}, " +
             $"{stepsPerEpoch} steps per epoch, {config.Epochs} epochs, {torch.get_num_threads()} threads."));
 
-        var clock = Stopwatch.StartNew();
+        // Frames/s counts training steps only (data, forward, backward, update), not validation or
+        // checkpoints, and leaves out the first step of a run (libtorch's one-time kernel set-up).
+        double trainSeconds = 0, firstStepSeconds = 0;
+        long trainFrames = 0, firstStepFrames = 0;
+        double Fps() => trainFrames > 0 ? trainFrames / trainSeconds : firstStepFrames / Math.Max(1e-9, firstStepSeconds);
         var sinceCheckpoint = Stopwatch.StartNew();
-        long framesThisRun = 0, stepsThisRun = 0;
+        long stepsThisRun = 0;
         var recent = new Queue<double>();
         double? validationLoss = state.ValidationLoss;
         bool cancelled = false;
@@ -133,14 +137,25 @@ public sealed class Trainer(TextWriter? log = null)
                 }
                 double lr = schedule.At(state.Step);
                 foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
+                long started = Stopwatch.GetTimestamp();
                 double loss = TrainStep(model, optimizer, config, train, plan[b], out long frames);
+                double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+                if (stepsThisRun == 0)
+                {
+                    firstStepSeconds = seconds;
+                    firstStepFrames = frames;
+                }
+                else
+                {
+                    trainSeconds += seconds;
+                    trainFrames += frames;
+                }
                 state = state with { Step = state.Step + 1, Epoch = epoch, Batch = b + 1 };
-                framesThisRun += frames;
                 stepsThisRun++;
                 recent.Enqueue(loss);
                 if (recent.Count > 100) recent.Dequeue();
                 progress.Add(loss);
-                progress.Report(state.Step, lastStep, epoch, config.Epochs, lr, framesThisRun / clock.Elapsed.TotalSeconds);
+                progress.Report(state.Step, lastStep, epoch, config.Epochs, lr, Fps());
                 if (!double.IsFinite(loss))
                     throw new InvalidOperationException($"training loss became {loss} at step {state.Step}; lower learningRate or check the shards");
                 if (sinceCheckpoint.Elapsed.TotalMinutes >= config.CheckpointMinutes)
@@ -161,7 +176,7 @@ public sealed class Trainer(TextWriter? log = null)
             savedStep = state.Step;
             sinceCheckpoint.Restart();
         }
-        double fps = framesThisRun / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
+        double fps = stepsThisRun > 0 ? Fps() : 0;
         progress.Report(state.Step, lastStep, Math.Min(state.Epoch, config.Epochs - 1), config.Epochs, schedule.At(Math.Max(0, state.Step - 1)), fps, force: stepsThisRun > 0);
         if (state.Step != savedStep) Checkpoint.Save(config.OutputDir, model, optimizer, state, config.KeepCheckpoints);
 
