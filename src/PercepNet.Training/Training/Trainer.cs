@@ -48,8 +48,9 @@ public sealed record TrainResult
 /// <summary>
 /// Trains the PercepNet network on feature shards: AdamW, warm-up + cosine learning rate, gradient
 /// clipping, validation each epoch, checkpoints every few minutes, at each epoch end and when
-/// stopping, resume from the newest checkpoint in the output folder, and at the end an exported
-/// model file (OUTPUT/model.pnnm) checked against TorchSharp.
+/// stopping, resume from the newest checkpoint in the output folder, and model files checked
+/// against TorchSharp: OUTPUT/model.pnnm after every epoch and at the end, OUTPUT/best.pnnm for the
+/// lowest validation loss so far.
 /// </summary>
 public sealed class Trainer(TextWriter? log = null)
 {
@@ -57,6 +58,9 @@ public sealed class Trainer(TextWriter? log = null)
 
     /// <summary>File name of the exported model in the output folder.</summary>
     public const string ModelFileName = "model.pnnm";
+
+    /// <summary>File name of the model with the lowest validation loss so far, in the output folder.</summary>
+    public const string BestModelFileName = "best.pnnm";
 
     /// <summary>File name of the resolved configuration (with the feature normalisation) in the output folder.</summary>
     public const string ResolvedConfigName = "config.json";
@@ -172,6 +176,14 @@ public sealed class Trainer(TextWriter? log = null)
                 progress.Line(string.Create(CultureInfo.InvariantCulture, $"epoch {epoch + 1}/{config.Epochs}: validation loss {validationLoss:F4}"));
             }
             state = state with { Epoch = epoch + 1, Batch = 0, ValidationLoss = validationLoss };
+            // A usable model at every epoch: the latest, and the best by validation loss so far.
+            string latestModel = Path.Combine(config.OutputDir, ModelFileName);
+            ModelExporter.ExportAndVerify(latestModel, model, ExportSample(validation ?? train));
+            if (validationLoss is { } vl && !(state.BestValidationLoss <= vl))
+            {
+                File.Copy(latestModel, Path.Combine(config.OutputDir, BestModelFileName), overwrite: true);
+                state = state with { BestValidationLoss = vl };
+            }
             Checkpoint.Save(config.OutputDir, model, optimizer, state, config.KeepCheckpoints);
             savedStep = state.Step;
             sinceCheckpoint.Restart();
@@ -185,12 +197,7 @@ public sealed class Trainer(TextWriter? log = null)
         if (!cancelled)
         {
             modelPath = Path.Combine(config.OutputDir, ModelFileName);
-            var sample = validation ?? train;
-            var first = sample.Load(sample.Plan(1, 1, null)[0]);
-            var features = new float[sample.ChunkFrames * FeatureShard.Features];
-            for (int t = 0; t < sample.ChunkFrames; t++)
-                first.AsSpan(t * FeatureShard.FrameFloats, FeatureShard.Features).CopyTo(features.AsSpan(t * FeatureShard.Features));
-            exportError = ModelExporter.ExportAndVerify(modelPath, model, features);
+            exportError = ModelExporter.ExportAndVerify(modelPath, model, ExportSample(validation ?? train));
             progress.Line(string.Create(CultureInfo.InvariantCulture, $"Exported {modelPath} (float engine within {exportError:E1} of TorchSharp)."));
         }
         return new TrainResult
@@ -206,6 +213,16 @@ public sealed class Trainer(TextWriter? log = null)
             Parameters = model.ParameterCount,
             Cancelled = cancelled,
         };
+    }
+
+    /// <summary>The features of the first sequence of <paramref name="set"/>: what exports are checked on.</summary>
+    private static float[] ExportSample(ShardSet set)
+    {
+        var first = set.Load(set.Plan(1, 1, null)[0]);
+        var features = new float[set.ChunkFrames * FeatureShard.Features];
+        for (int t = 0; t < set.ChunkFrames; t++)
+            first.AsSpan(t * FeatureShard.FrameFloats, FeatureShard.Features).CopyTo(features.AsSpan(t * FeatureShard.Features));
+        return features;
     }
 
     private static int EpochSeed(int seed, int epoch) => unchecked(seed * 1_000_003 + epoch);
