@@ -59,6 +59,7 @@ public sealed class TrainerTests(ITestOutputHelper output) : TempDirTest
         var file = ModelFile.Load(result.ModelPath!);
         Assert.Equal(Synthetic.Tiny, file.Shape);
         Assert.Contains("frames/s", log.ToString());
+        Assert.Equal(Synthetic.Tiny, ModelFile.Load(Path.Combine(config.OutputDir, Trainer.BestModelFileName)).Shape);
         Assert.True(File.Exists(Path.Combine(config.OutputDir, Trainer.ResolvedConfigName)));
         Assert.NotNull(TrainConfig.Load(Path.Combine(config.OutputDir, Trainer.ResolvedConfigName)).Normalization);
     }

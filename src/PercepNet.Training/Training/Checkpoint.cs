@@ -19,6 +19,9 @@ public sealed record TrainingState
 
     /// <summary>Validation loss after the last finished epoch, if any.</summary>
     public double? ValidationLoss { get; init; }
+
+    /// <summary>Lowest validation loss so far (the model in best.pnnm).</summary>
+    public double? BestValidationLoss { get; init; }
 }
 
 /// <summary>

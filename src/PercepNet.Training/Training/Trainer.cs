@@ -29,7 +29,7 @@ public sealed record TrainResult
     /// <summary>Validation loss after the last finished epoch, if any.</summary>
     public double? ValidationLoss { get; init; }
 
-    /// <summary>Training frames per second over this call (forward + backward + update).</summary>
+    /// <summary>Training frames per second over this call's steps after the first (data + forward + backward + update).</summary>
     public double FramesPerSecond { get; init; }
 
     /// <summary>The exported model file, or null when the run was cancelled.</summary>
@@ -48,8 +48,9 @@ public sealed record TrainResult
 /// <summary>
 /// Trains the PercepNet network on feature shards: AdamW, warm-up + cosine learning rate, gradient
 /// clipping, validation each epoch, checkpoints every few minutes, at each epoch end and when
-/// stopping, resume from the newest checkpoint in the output folder, and at the end an exported
-/// model file (OUTPUT/model.pnnm) checked against TorchSharp.
+/// stopping, resume from the newest checkpoint in the output folder, and model files checked
+/// against TorchSharp: OUTPUT/model.pnnm after every epoch and at the end, OUTPUT/best.pnnm for the
+/// lowest validation loss so far.
 /// </summary>
 public sealed class Trainer(TextWriter? log = null)
 {
@@ -57,6 +58,9 @@ public sealed class Trainer(TextWriter? log = null)
 
     /// <summary>File name of the exported model in the output folder.</summary>
     public const string ModelFileName = "model.pnnm";
+
+    /// <summary>File name of the model with the lowest validation loss so far, in the output folder.</summary>
+    public const string BestModelFileName = "best.pnnm";
 
     /// <summary>File name of the resolved configuration (with the feature normalisation) in the output folder.</summary>
     public const string ResolvedConfigName = "config.json";
@@ -111,9 +115,13 @@ public sealed class Trainer(TextWriter? log = null)
             $"{(validation == null ? "no validation" : $"{validation.Shards.Count} validation shards ({validation.FrameCount / 360000.0:F2} h)")}, " +
             $"{stepsPerEpoch} steps per epoch, {config.Epochs} epochs, {torch.get_num_threads()} threads."));
 
-        var clock = Stopwatch.StartNew();
+        // Frames/s counts training steps only (data, forward, backward, update), not validation or
+        // checkpoints, and leaves out the first step of a run (libtorch's one-time kernel set-up).
+        double trainSeconds = 0, firstStepSeconds = 0;
+        long trainFrames = 0, firstStepFrames = 0;
+        double Fps() => trainFrames > 0 ? trainFrames / trainSeconds : firstStepFrames / Math.Max(1e-9, firstStepSeconds);
         var sinceCheckpoint = Stopwatch.StartNew();
-        long framesThisRun = 0, stepsThisRun = 0;
+        long stepsThisRun = 0;
         var recent = new Queue<double>();
         double? validationLoss = state.ValidationLoss;
         bool cancelled = false;
@@ -133,14 +141,25 @@ public sealed class Trainer(TextWriter? log = null)
                 }
                 double lr = schedule.At(state.Step);
                 foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
+                long started = Stopwatch.GetTimestamp();
                 double loss = TrainStep(model, optimizer, config, train, plan[b], out long frames);
+                double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+                if (stepsThisRun == 0)
+                {
+                    firstStepSeconds = seconds;
+                    firstStepFrames = frames;
+                }
+                else
+                {
+                    trainSeconds += seconds;
+                    trainFrames += frames;
+                }
                 state = state with { Step = state.Step + 1, Epoch = epoch, Batch = b + 1 };
-                framesThisRun += frames;
                 stepsThisRun++;
                 recent.Enqueue(loss);
                 if (recent.Count > 100) recent.Dequeue();
                 progress.Add(loss);
-                progress.Report(state.Step, lastStep, epoch, config.Epochs, lr, framesThisRun / clock.Elapsed.TotalSeconds);
+                progress.Report(state.Step, lastStep, epoch, config.Epochs, lr, Fps());
                 if (!double.IsFinite(loss))
                     throw new InvalidOperationException($"training loss became {loss} at step {state.Step}; lower learningRate or check the shards");
                 if (sinceCheckpoint.Elapsed.TotalMinutes >= config.CheckpointMinutes)
@@ -157,11 +176,19 @@ public sealed class Trainer(TextWriter? log = null)
                 progress.Line(string.Create(CultureInfo.InvariantCulture, $"epoch {epoch + 1}/{config.Epochs}: validation loss {validationLoss:F4}"));
             }
             state = state with { Epoch = epoch + 1, Batch = 0, ValidationLoss = validationLoss };
+            // A usable model at every epoch: the latest, and the best by validation loss so far.
+            string latestModel = Path.Combine(config.OutputDir, ModelFileName);
+            ModelExporter.ExportAndVerify(latestModel, model, ExportSample(validation ?? train));
+            if (validationLoss is { } vl && !(state.BestValidationLoss <= vl))
+            {
+                File.Copy(latestModel, Path.Combine(config.OutputDir, BestModelFileName), overwrite: true);
+                state = state with { BestValidationLoss = vl };
+            }
             Checkpoint.Save(config.OutputDir, model, optimizer, state, config.KeepCheckpoints);
             savedStep = state.Step;
             sinceCheckpoint.Restart();
         }
-        double fps = framesThisRun / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
+        double fps = stepsThisRun > 0 ? Fps() : 0;
         progress.Report(state.Step, lastStep, Math.Min(state.Epoch, config.Epochs - 1), config.Epochs, schedule.At(Math.Max(0, state.Step - 1)), fps, force: stepsThisRun > 0);
         if (state.Step != savedStep) Checkpoint.Save(config.OutputDir, model, optimizer, state, config.KeepCheckpoints);
 
@@ -170,12 +197,7 @@ public sealed class Trainer(TextWriter? log = null)
         if (!cancelled)
         {
             modelPath = Path.Combine(config.OutputDir, ModelFileName);
-            var sample = validation ?? train;
-            var first = sample.Load(sample.Plan(1, 1, null)[0]);
-            var features = new float[sample.ChunkFrames * FeatureShard.Features];
-            for (int t = 0; t < sample.ChunkFrames; t++)
-                first.AsSpan(t * FeatureShard.FrameFloats, FeatureShard.Features).CopyTo(features.AsSpan(t * FeatureShard.Features));
-            exportError = ModelExporter.ExportAndVerify(modelPath, model, features);
+            exportError = ModelExporter.ExportAndVerify(modelPath, model, ExportSample(validation ?? train));
             progress.Line(string.Create(CultureInfo.InvariantCulture, $"Exported {modelPath} (float engine within {exportError:E1} of TorchSharp)."));
         }
         return new TrainResult
@@ -191,6 +213,16 @@ public sealed class Trainer(TextWriter? log = null)
             Parameters = model.ParameterCount,
             Cancelled = cancelled,
         };
+    }
+
+    /// <summary>The features of the first sequence of <paramref name="set"/>: what exports are checked on.</summary>
+    private static float[] ExportSample(ShardSet set)
+    {
+        var first = set.Load(set.Plan(1, 1, null)[0]);
+        var features = new float[set.ChunkFrames * FeatureShard.Features];
+        for (int t = 0; t < set.ChunkFrames; t++)
+            first.AsSpan(t * FeatureShard.FrameFloats, FeatureShard.Features).CopyTo(features.AsSpan(t * FeatureShard.Features));
+        return features;
     }
 
     private static int EpochSeed(int seed, int epoch) => unchecked(seed * 1_000_003 + epoch);
