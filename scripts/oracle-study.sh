@@ -19,6 +19,10 @@ run_set() { # name clean_dir noisy_dir
   for s in 1 2 3 4; do
     "$P" oracle "$clean" "$noisy" "$WORK/$name-stage$s" --stage "$s" >/dev/null
     "$P" eval --clean "$clean" --enhanced "$WORK/$name-stage$s" --json "$WORK/$name-stage$s.json" >/dev/null
+    if [ "$s" = 4 ]; then
+      "$P" oracle "$clean" "$noisy" "$WORK/$name-stage4-mild" --stage 4 --postfilter-strength 0.5 >/dev/null
+      "$P" eval --clean "$clean" --enhanced "$WORK/$name-stage4-mild" --json "$WORK/$name-stage4-mild.json" >/dev/null
+    fi
     if [ -n "${ORACLE_EXTRA:-}" ]; then
       "$P" oracle "$clean" "$noisy" "$WORK/$name-stage$s-x" --stage "$s" $ORACLE_EXTRA >/dev/null
       "$P" eval --clean "$clean" --enhanced "$WORK/$name-stage$s-x" --json "$WORK/$name-stage$s-x.json" >/dev/null
@@ -42,6 +46,7 @@ for name in ["vbdemand16k", "dfn48k"]:
     print("| system | " + " | ".join(cols) + " |")
     print("|---|" + "---|" * len(cols))
     rows = [("noisy", f"{name}-noisy.json")] + [(f"stage {s}", f"{name}-stage{s}.json") for s in range(1, 5)] \
+         + [("stage 4, postfilter strength 0.5", f"{name}-stage4-mild.json")] \
          + [(f"stage {s} ({os.environ.get('ORACLE_EXTRA','').strip()})", f"{name}-stage{s}-x.json") for s in range(1, 5)]
     for label, f in rows:
         p = os.path.join(work, f)

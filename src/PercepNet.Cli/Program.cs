@@ -52,6 +52,11 @@ public static class Program
         config.AddCommand<InfoCommand>("info")
             .WithDescription("Show the format, duration, peak and RMS level of WAV files.")
             .WithExample("info", "speech.wav");
+        config.AddCommand<Commands.Denoise.DenoiseCommand>("denoise")
+            .WithDescription("Remove noise and reverberation from speech: WAV files (any rate, channels, format), folders, or raw 16-bit 48 kHz mono PCM with -.")
+            .WithExample("denoise", "noisy.wav", "clean.wav")
+            .WithExample("denoise", "recordings/", "denoised/", "--attenuation-limit", "20")
+            .WithExample("denoise", "-", "-", "--model", "my.pnnm");
         config.AddCommand<OracleCommand>("oracle")
             .WithDescription("Enhance NOISY with ideal (oracle) parameters computed from CLEAN: what the signal model can reach.")
             .WithExample("oracle", "clean.wav", "noisy.wav", "out.wav", "--stage", "4");

@@ -4,7 +4,8 @@ namespace PercepNet.Dsp;
 
 /// <summary>
 /// The perceptual envelope postfilter: bands that keep a low gain (still noisy) are attenuated
-/// further, g_w = g sin(pi/2 g), and a global gain G restores most of the lost loudness:
+/// further, g_w = g sin(pi/2 g)^s (s = 1 is the paper's filter; s &lt; 1 a milder one), and a
+/// global gain G restores most of the lost loudness:
 /// with E0 = sum_b g_b^2 E_b and E1 = sum_b g_w,b^2 E_b (output energies without and with the
 /// postfilter), R = E0 / E1 and G = sqrt((1 + beta) R / (1 + beta R^2)), beta = 0.02.
 /// </summary>
@@ -19,18 +20,26 @@ public static class EnvelopePostfilter
     /// <summary>The compensation constant beta.</summary>
     public const float Beta = 0.02f;
 
+    /// <summary>The paper's strength (s = 1).</summary>
+    public const float PaperStrength = 1f;
+
     /// <summary>
     /// Replaces <paramref name="gains"/> (34 band gains in [0,1]) by G g_w given the band energies
     /// <paramref name="energy"/> of the signal the gains apply to. Returns G.
     /// </summary>
-    public static float Apply(Span<float> gains, ReadOnlySpan<float> energy)
+    /// <param name="gains">34 band gains, replaced in place.</param>
+    /// <param name="energy">34 band energies of the signal the gains apply to.</param>
+    /// <param name="strength">Exponent s of the extra attenuation sin(pi/2 g)^s, in [0, 1]: 1 the
+    /// paper's postfilter, 0 none (G = 1). See docs/oracle.md for why a milder one is measured.</param>
+    public static float Apply(Span<float> gains, ReadOnlySpan<float> energy, float strength = PaperStrength)
     {
         Debug.Assert(gains.Length >= FrameLayout.BandCount && energy.Length >= FrameLayout.BandCount);
         double e0 = 0, e1 = 0;
         for (int b = 0; b < FrameLayout.BandCount; b++)
         {
             float g = gains[b];
-            float gw = g * MathF.Sin(0.5f * MathF.PI * g);
+            float sine = MathF.Sin(0.5f * MathF.PI * g);
+            float gw = g * (strength == 1f ? sine : MathF.Pow(sine, strength));
             e0 += (double)g * g * energy[b];
             e1 += (double)gw * gw * energy[b];
             gains[b] = gw;

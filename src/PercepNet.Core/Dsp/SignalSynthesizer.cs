@@ -36,9 +36,11 @@ public sealed class SignalSynthesizer
     /// <param name="postfilter">Apply the envelope postfilter to the gains.</param>
     /// <param name="output">480 samples.</param>
     /// <param name="gainFloor">Lowest final band gain (after the postfilter): an attenuation limit; 0 for none.</param>
-    public void Synthesize(FrameSpectrum y, ReadOnlySpan<float> gains, ReadOnlySpan<float> strengths, bool postfilter, Span<float> output, float gainFloor = 0f)
+    /// <param name="postfilterStrength">Exponent of the postfilter's extra attenuation (1 = the paper's).</param>
+    public void Synthesize(FrameSpectrum y, ReadOnlySpan<float> gains, ReadOnlySpan<float> strengths, bool postfilter, Span<float> output,
+        float gainFloor = 0f, float postfilterStrength = EnvelopePostfilter.PaperStrength)
     {
-        Mix(y, gains, strengths, postfilter, _z, gainFloor);
+        Mix(y, gains, strengths, postfilter, _z, gainFloor, postfilterStrength);
         _stft.Synthesize(_z, output);
     }
 
@@ -46,7 +48,8 @@ public sealed class SignalSynthesizer
     /// The spectral part of <see cref="Synthesize"/>: writes the output spectrum (962 floats) to
     /// <paramref name="spectrum"/> without synthesising it.
     /// </summary>
-    public void Mix(FrameSpectrum y, ReadOnlySpan<float> gains, ReadOnlySpan<float> strengths, bool postfilter, Span<float> spectrum, float gainFloor = 0f)
+    public void Mix(FrameSpectrum y, ReadOnlySpan<float> gains, ReadOnlySpan<float> strengths, bool postfilter, Span<float> spectrum,
+        float gainFloor = 0f, float postfilterStrength = EnvelopePostfilter.PaperStrength)
     {
         Debug.Assert(gains.Length >= FrameLayout.BandCount && strengths.Length >= FrameLayout.BandCount);
         Debug.Assert(spectrum.Length >= Stft.SpectrumLength);
@@ -59,7 +62,7 @@ public sealed class SignalSynthesizer
             spectrum[2 * k + 1] = (1 - r) * yx[2 * k + 1] + r * p[2 * k + 1];
         }
         gains[..FrameLayout.BandCount].CopyTo(_g);
-        LastPostfilterGain = postfilter ? EnvelopePostfilter.Apply(_g, y.Ex) : 1f;
+        LastPostfilterGain = postfilter ? EnvelopePostfilter.Apply(_g, y.Ex, postfilterStrength) : 1f;
         if (gainFloor > 0)
             for (int b = 0; b < FrameLayout.BandCount; b++) _g[b] = Math.Max(_g[b], gainFloor);
         // Renormalise each mixed band to the noisy band's energy times g_b^2. Gains reach the bins

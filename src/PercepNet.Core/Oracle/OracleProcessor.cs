@@ -43,9 +43,14 @@ public sealed class OracleProcessor
     private readonly float[] _bins = new float[Stft.SpectrumLength];
     private readonly PitchSource _pitchSource;
 
-    public OracleProcessor(PitchSource pitchSource = PitchSource.Noisy)
+    private readonly float _postfilterStrength;
+
+    /// <param name="pitchSource">Which signal's tracked pitch tunes the comb filter.</param>
+    /// <param name="postfilterStrength">Stage 4's postfilter exponent (1 = the paper's).</param>
+    public OracleProcessor(PitchSource pitchSource = PitchSource.Noisy, float postfilterStrength = Dsp.EnvelopePostfilter.PaperStrength)
     {
         _pitchSource = pitchSource;
+        _postfilterStrength = postfilterStrength;
         _clean = new SignalAnalyzer(trackPitch: pitchSource == PitchSource.Clean);
         _noisy = new SignalAnalyzer(trackPitch: pitchSource == PitchSource.Noisy);
     }
@@ -81,7 +86,8 @@ public sealed class OracleProcessor
                 break;
             default:
                 OracleTargets.Compute(_cs, _ns, _g, _r);
-                _synth.Synthesize(_ns, _g, _r, postfilter: stage == OracleStage.BandGainsCombPostfilter, output);
+                _synth.Synthesize(_ns, _g, _r, postfilter: stage == OracleStage.BandGainsCombPostfilter, output,
+                    postfilterStrength: _postfilterStrength);
                 break;
         }
     }

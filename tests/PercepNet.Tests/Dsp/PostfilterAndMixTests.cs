@@ -40,6 +40,24 @@ public class PostfilterAndMixTests
     }
 
     [Fact]
+    public void PostfilterStrengthScalesTheExtraAttenuation()
+    {
+        var e = Enumerable.Range(0, 34).Select(i => 1f + i).ToArray();
+        var g0 = Enumerable.Range(0, 34).Select(i => 0.1f + 0.025f * i).ToArray();
+        var none = (float[])g0.Clone();
+        Assert.Equal(1f, EnvelopePostfilter.Apply(none, e, 0f), 6);
+        Assert.Equal(g0, none);
+        var half = (float[])g0.Clone();
+        float big = EnvelopePostfilter.Apply(half, e, 0.5f);
+        for (int b = 0; b < 34; b++)
+            Assert.Equal(big * g0[b] * MathF.Sqrt(MathF.Sin(MathF.PI / 2 * g0[b])), half[b], 5);
+        var full = (float[])g0.Clone();
+        EnvelopePostfilter.Apply(full, e);
+        // Relative to the loudest band, the milder filter attenuates the weak bands less.
+        Assert.True(half[0] / half[33] > full[0] / full[33]);
+    }
+
+    [Fact]
     public void PostfilterOfSilenceIsFinite()
     {
         var g = new float[34];

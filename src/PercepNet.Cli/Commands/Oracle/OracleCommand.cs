@@ -35,8 +35,14 @@ public sealed class OracleCommand : Command<OracleCommand.Settings>
         [DefaultValue(PitchSource.Noisy)]
         public PitchSource Pitch { get; init; } = PitchSource.Noisy;
 
+        [CommandOption("--postfilter-strength <S>")]
+        [Description("Stage 4: exponent s of the postfilter's extra attenuation sin(pi/2 g)^s; 1 is the paper's postfilter, 0.5 a milder one (docs/oracle.md).")]
+        [DefaultValue(1.0f)]
+        public float PostfilterStrength { get; init; } = 1f;
+
         public override ValidationResult Validate()
         {
+            if (PostfilterStrength is < 0 or > 1) return ValidationResult.Error($"--postfilter-strength must be in [0, 1] (got {PostfilterStrength})");
             if (Stage is < 1 or > 4) return ValidationResult.Error($"--stage must be 1, 2, 3 or 4 (got {Stage}).");
             if (Path.GetFullPath(Output) == Path.GetFullPath(Noisy) || Path.GetFullPath(Output) == Path.GetFullPath(Clean))
                 return ValidationResult.Error($"{Output}: the output must not overwrite an input.");
@@ -77,7 +83,7 @@ public sealed class OracleCommand : Command<OracleCommand.Settings>
                 {
                     var clean = AudioFile.Read(Path.Combine(settings.Clean, name));
                     var noisy = AudioFile.Read(noisyPath);
-                    AudioFile.Write(Path.Combine(settings.Output, name), Process(clean, noisy, stage, settings.Pitch, _ => { }));
+                    AudioFile.Write(Path.Combine(settings.Output, name), Process(clean, noisy, stage, settings.Pitch, _ => { }, settings.PostfilterStrength));
                 }
                 catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
                 {
@@ -98,7 +104,7 @@ public sealed class OracleCommand : Command<OracleCommand.Settings>
         AudioData noisy = AudioFile.Read(noisyPath);
         var stage = (OracleStage)settings.Stage;
         var output = ProgressReporter.Run(_console, $"oracle stage {settings.Stage}", progress =>
-            Process(clean, noisy, stage, settings.Pitch, progress));
+            Process(clean, noisy, stage, settings.Pitch, progress, settings.PostfilterStrength));
         AudioFile.Write(outPath, output);
         _console.MarkupLineInterpolated($"{outPath}: oracle stage {settings.Stage} ({stage}), {noisy.ChannelCount} ch, {noisy.SampleRate} Hz, {noisy.DurationSeconds:F2} s");
         return Program.Success;
@@ -108,13 +114,14 @@ public sealed class OracleCommand : Command<OracleCommand.Settings>
     /// Runs the oracle per channel at 48 kHz and converts back; the result has NOISY's rate,
     /// channels, format and length. CLEAN is cut or zero-padded to NOISY's length.
     /// </summary>
-    public static AudioData Process(AudioData clean, AudioData noisy, OracleStage stage, PitchSource pitch, Action<double> progress)
+    public static AudioData Process(AudioData clean, AudioData noisy, OracleStage stage, PitchSource pitch, Action<double> progress,
+        float postfilterStrength = EnvelopePostfilter.PaperStrength)
     {
         if (clean.ChannelCount != 1 && clean.ChannelCount != noisy.ChannelCount)
             throw new InvalidDataException(
                 $"{clean.SourcePath}: {clean.ChannelCount} channels, but {noisy.SourcePath} has {noisy.ChannelCount} (CLEAN must be mono or match NOISY).");
         var result = new float[noisy.ChannelCount][];
-        var processor = new OracleProcessor(pitch);
+        var processor = new OracleProcessor(pitch, postfilterStrength);
         for (int c = 0; c < noisy.ChannelCount; c++)
         {
             float[] y48 = Resampler.Resample(noisy.Channels[c], noisy.SampleRate, FrameLayout.SampleRate);

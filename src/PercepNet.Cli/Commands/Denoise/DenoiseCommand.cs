@@ -1,0 +1,152 @@
+using System.Buffers.Binary;
+using System.ComponentModel;
+using PercepNet.Audio;
+using PercepNet.Cli.Infrastructure;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace PercepNet.Cli.Commands.Denoise;
+
+/// <summary>`percepnet denoise IN OUT`: files, folders, or raw PCM pipes.</summary>
+public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "<IN>")]
+        [Description("Input WAV file, a folder of WAV files, or - for raw 16-bit mono 48 kHz PCM on stdin.")]
+        public string Input { get; init; } = "";
+
+        [CommandArgument(1, "<OUT>")]
+        [Description("Output WAV file (same rate, channels, format and length as IN, time-aligned), a folder (created if needed), or - for raw PCM on stdout.")]
+        public string Output { get; init; } = "";
+
+        [CommandOption("-m|--model <FILE>")]
+        [Description("Model file (.pnnm) written by `percepnet train`. Default: the built-in model.")]
+        public string? Model { get; init; }
+
+        [CommandOption("-a|--attenuation-limit <DB>")]
+        [Description("Never attenuate any band by more than this many dB (keeps some background; e.g. 20).")]
+        public double? AttenuationLimit { get; init; }
+
+        [CommandOption("--no-postfilter")]
+        [Description("Turn off the perceptual envelope postfilter.")]
+        public bool NoPostfilter { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (AttenuationLimit is < 0) return ValidationResult.Error($"--attenuation-limit must be >= 0 dB (got {AttenuationLimit})");
+            if ((Input == "-") != (Output == "-") && Directory.Exists(Input))
+                return ValidationResult.Error("a folder input needs a folder output");
+            if (Input != "-" && Output != "-" && Path.GetFullPath(Input) == Path.GetFullPath(Output))
+                return ValidationResult.Error($"{Output}: the output must not overwrite the input");
+            return ValidationResult.Success();
+        }
+    }
+
+    private readonly IAnsiConsole _console;
+
+    public DenoiseCommand(IAnsiConsole console) => _console = console;
+
+    /// <summary>Adapts a <see cref="Denoiser"/> to the file pipeline (one per channel).</summary>
+    private sealed class Channel(Denoiser d) : IChunkProcessor
+    {
+        public int DelaySamples => d.LatencySamples;
+        public void Process(ReadOnlySpan<float> input, Span<float> output) => d.ProcessFrame(input, output);
+    }
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
+    {
+        var model = s.Model != null ? PercepNetModel.Load(s.Model)
+            : PercepNetModel.HasDefault ? PercepNetModel.Default
+            : throw new InvalidDataException("this build has no built-in model: pass --model FILE");
+        var options = new DenoiserOptions { AttenuationLimitDb = s.AttenuationLimit, Postfilter = !s.NoPostfilter };
+        if (s.Input == "-" || s.Output == "-") return Pipe(s, model, options, cancellationToken);
+        if (Directory.Exists(s.Input)) return Folder(s, model, options, cancellationToken);
+        ProgressReporter.Run(_console, $"denoising {Path.GetFileName(s.Input)}", progress =>
+        {
+            AudioPipeline.ProcessFile(s.Input, s.Output, _ => new Channel(new Denoiser(model, options)), progress, cancellationToken: cancellationToken);
+            return 0;
+        });
+        _console.MarkupLineInterpolated($"{s.Output}: denoised with {model.Name}");
+        return Program.Success;
+    }
+
+    private int Folder(Settings s, PercepNetModel model, DenoiserOptions options, CancellationToken ct)
+    {
+        var files = Directory.GetFiles(s.Input, "*.wav").Order(StringComparer.Ordinal).ToArray();
+        if (files.Length == 0) throw new FileNotFoundException($"{s.Input}: no .wav files in this folder");
+        Directory.CreateDirectory(s.Output);
+        int done = 0, failed = 0;
+        ProgressReporter.Run(_console, $"denoising {files.Length} files", progress =>
+        {
+            Parallel.ForEach(files, new ParallelOptions { CancellationToken = ct }, f =>
+            {
+                try
+                {
+                    AudioPipeline.ProcessFile(f, Path.Combine(s.Output, Path.GetFileName(f)), _ => new Channel(new Denoiser(model, options)), cancellationToken: ct);
+                }
+                catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
+                {
+                    lock (_console) _console.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+                    Interlocked.Increment(ref failed);
+                }
+                progress((double)Interlocked.Increment(ref done) / files.Length);
+            });
+            return 0;
+        });
+        _console.MarkupLineInterpolated($"{s.Output}: {files.Length - failed} of {files.Length} files denoised with {model.Name}");
+        return failed == 0 ? Program.Success : Program.Failure;
+    }
+
+    /// <summary>
+    /// Raw 16-bit little-endian mono 48 kHz PCM in and out, frame by frame in constant memory. The
+    /// output is as long as the input and time-aligned with it: the first LatencySamples outputs are
+    /// dropped and the end is flushed with zeros.
+    /// </summary>
+    private static int Pipe(Settings s, PercepNetModel model, DenoiserOptions options, CancellationToken ct)
+    {
+        using Stream input = s.Input == "-" ? Console.OpenStandardInput() : File.OpenRead(s.Input);
+        using Stream output = s.Output == "-" ? Console.OpenStandardOutput()
+            : throw new InvalidDataException("raw PCM output (-) needs raw PCM input (-) and the other way round");
+        var d = new Denoiser(model, options);
+        const int n = Denoiser.FrameSize;
+        var inBytes = new byte[2 * n];
+        var outBytes = new byte[2 * n];
+        var frame = new float[n];
+        var result = new float[n];
+        int toSkip = d.LatencySamples;
+        long written = 0, read = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            int got = input.ReadAtLeast(inBytes, inBytes.Length, throwOnEndOfStream: false);
+            got &= ~1;
+            if (got == 0) break;
+            for (int i = 0; i < n; i++)
+                frame[i] = 2 * i < got ? BinaryPrimitives.ReadInt16LittleEndian(inBytes.AsSpan(2 * i)) / 32768f : 0f;
+            read += got / 2;
+            d.ProcessFrame(frame, result);
+            written += Emit(output, result, outBytes, ref toSkip, read - written);
+            if (got < inBytes.Length) break;
+        }
+        // Flush: push zeros until every input sample has come out.
+        Array.Clear(frame);
+        while (written < read)
+        {
+            d.ProcessFrame(frame, result);
+            written += Emit(output, result, outBytes, ref toSkip, read - written);
+        }
+        output.Flush();
+        return Program.Success;
+    }
+
+    private static int Emit(Stream output, float[] frame, byte[] bytes, ref int toSkip, long remaining)
+    {
+        int start = Math.Min(toSkip, frame.Length);
+        toSkip -= start;
+        int count = (int)Math.Min(frame.Length - start, remaining);
+        for (int i = 0; i < count; i++)
+            BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(2 * i), (short)Math.Clamp(MathF.Round(frame[start + i] * 32768f), -32768f, 32767f));
+        output.Write(bytes, 0, 2 * count);
+        return count;
+    }
+}
