@@ -15,11 +15,25 @@ public static class Program
     public const int Failure = 1;
     public const int UsageError = 2;
 
-    public static int Main(string[] args) => Run(args, AnsiConsole.Console);
+    public static int Main(string[] args)
+    {
+        // With "-" (raw audio on stdout), messages and progress go to stderr so they never mix with the audio.
+        var console = args.Contains("-")
+            ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) })
+            : AnsiConsole.Console;
+        return Run(args, console);
+    }
+
+    /// <summary>
+    /// What a lone "-" argument (stdin/stdout) becomes before parsing: the argument parser would take
+    /// "-" for an option without a name.
+    /// </summary>
+    public const string StdioToken = "<stdio>";
 
     /// <summary>Runs the command line with an explicit console (the tests pass a recording one).</summary>
     public static int Run(string[] args, IAnsiConsole console)
     {
+        args = args.Select(a => a == "-" ? StdioToken : a).ToArray();
         var app = new CommandApp();
         app.Configure(c =>
         {

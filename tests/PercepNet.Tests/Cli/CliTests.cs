@@ -124,7 +124,7 @@ public sealed class CliTests : IDisposable
     }
 
     [Theory]
-    [InlineData("info")] [InlineData("oracle")] [InlineData("eval")] [InlineData("train")] [InlineData("corpus build")] [InlineData("corpus shards")]
+    [InlineData("info")] [InlineData("oracle")] [InlineData("denoise")] [InlineData("eval")] [InlineData("train")] [InlineData("corpus build")] [InlineData("corpus shards")]
     public void EveryVerbHasHelp(string verb)
     {
         var (code, text) = Run([.. verb.Split(' '), "--help"]);

@@ -35,9 +35,9 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
         public override ValidationResult Validate()
         {
             if (AttenuationLimit is < 0) return ValidationResult.Error($"--attenuation-limit must be >= 0 dB (got {AttenuationLimit})");
-            if ((Input == "-") != (Output == "-") && Directory.Exists(Input))
-                return ValidationResult.Error("a folder input needs a folder output");
-            if (Input != "-" && Output != "-" && Path.GetFullPath(Input) == Path.GetFullPath(Output))
+            if ((Input == Program.StdioToken) != (Output == Program.StdioToken))
+                return ValidationResult.Error("raw PCM (-) must be used for both IN and OUT");
+            if (Input != Program.StdioToken && Output != Program.StdioToken && Path.GetFullPath(Input) == Path.GetFullPath(Output))
                 return ValidationResult.Error($"{Output}: the output must not overwrite the input");
             return ValidationResult.Success();
         }
@@ -60,7 +60,7 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
             : PercepNetModel.HasDefault ? PercepNetModel.Default
             : throw new InvalidDataException("this build has no built-in model: pass --model FILE");
         var options = new DenoiserOptions { AttenuationLimitDb = s.AttenuationLimit, Postfilter = !s.NoPostfilter };
-        if (s.Input == "-" || s.Output == "-") return Pipe(s, model, options, cancellationToken);
+        if (s.Input == Program.StdioToken || s.Output == Program.StdioToken) return Pipe(s, model, options, cancellationToken);
         if (Directory.Exists(s.Input)) return Folder(s, model, options, cancellationToken);
         ProgressReporter.Run(_console, $"denoising {Path.GetFileName(s.Input)}", progress =>
         {
@@ -105,9 +105,9 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
     /// </summary>
     private static int Pipe(Settings s, PercepNetModel model, DenoiserOptions options, CancellationToken ct)
     {
-        using Stream input = s.Input == "-" ? Console.OpenStandardInput() : File.OpenRead(s.Input);
-        using Stream output = s.Output == "-" ? Console.OpenStandardOutput()
-            : throw new InvalidDataException("raw PCM output (-) needs raw PCM input (-) and the other way round");
+        // Validation guarantees both sides are "-".
+        using Stream input = Console.OpenStandardInput();
+        using Stream output = Console.OpenStandardOutput();
         var d = new Denoiser(model, options);
         const int n = Denoiser.FrameSize;
         var inBytes = new byte[2 * n];

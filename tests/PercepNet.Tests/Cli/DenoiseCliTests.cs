@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using PercepNet.Audio;
+using PercepNet.Cli;
+using PercepNet.Features;
+using PercepNet.Nn;
+using PercepNet.Training.Export;
+using Spectre.Console;
+
+namespace PercepNet.Tests.Cli;
+
+public sealed class DenoiseCliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("percepnet-denoise-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static readonly NetworkShape Tiny = new()
+    {
+        InputDense = 16, Conv1Channels = 24, Conv2Channels = 20, SharedGru = 18, GainGru = 14, StrengthGru = 10,
+    };
+
+    /// <summary>Writes a model whose gains are all sigmoid(gainBias) and strengths 0.</summary>
+    private string WriteConstantModel(string name, float gainBias)
+    {
+        var tensors = Tiny.Tensors().Select(t =>
+        {
+            var w = new float[t.Shape.Aggregate(1, (a, b) => a * b)];
+            if (t.Name == "gain_head.bias") Array.Fill(w, gainBias);
+            if (t.Name == "strength_head.bias") Array.Fill(w, -30f);
+            return w;
+        }).ToList();
+        string path = Path.Combine(_dir, name);
+        ModelExporter.Write(path, Tiny, new float[FeatureExtractor.Count], Enumerable.Repeat(1f, FeatureExtractor.Count).ToArray(), tensors);
+        return path;
+    }
+
+    private static (int Code, string Output) Run(params string[] args)
+    {
+        var writer = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer), Interactive = InteractionSupport.No, ColorSystem = ColorSystemSupport.NoColors,
+        });
+        return (Program.Run(args, console), writer.ToString());
+    }
+
+    private string WriteTone(string name, int rate, int channels, int bits)
+    {
+        int n = rate * 2 + 33;
+        var ch = new float[channels][];
+        for (int c = 0; c < channels; c++)
+        {
+            ch[c] = new float[n];
+            for (int i = 0; i < n; i++) ch[c][i] = (float)(0.3 * Math.Sin(2 * Math.PI * (200 + 100 * c) * i / rate) * Math.Sin(Math.PI * i / n));
+        }
+        string path = Path.Combine(_dir, name);
+        AudioFile.Write(path, new AudioData(rate, ch), new WavFormat(bits == 32 ? WavEncoding.IeeeFloat : WavEncoding.Pcm, bits, rate, channels));
+        return path;
+    }
+
+    [Fact]
+    public void UnitGainModelGivesTheInputBackInItsOwnFormat()
+    {
+        string model = WriteConstantModel("unit.pnnm", 30f);
+        string input = WriteTone("in.wav", 44100, 2, 24);
+        string output = Path.Combine(_dir, "out.wav");
+        var (code, text) = Run("denoise", input, output, "--model", model);
+        Assert.True(code == 0, text);
+        var a = AudioFile.Read(input);
+        var b = AudioFile.Read(output);
+        Assert.Equal((a.SampleRate, a.ChannelCount, a.Length, a.SourceFormat!.BitsPerSample), (b.SampleRate, b.ChannelCount, b.Length, b.SourceFormat!.BitsPerSample));
+        for (int c = 0; c < 2; c++)
+            for (int i = 0; i < a.Length; i++)
+                Assert.True(Math.Abs(a.Channels[c][i] - b.Channels[c][i]) < 1e-3, $"ch {c} i {i}");
+    }
+
+    [Fact]
+    public void FoldersAndAttenuationLimit()
+    {
+        string model = WriteConstantModel("zero.pnnm", -30f);
+        Directory.CreateDirectory(Path.Combine(_dir, "in"));
+        WriteTone(Path.Combine("in", "a.wav"), 16000, 1, 16);
+        WriteTone(Path.Combine("in", "b.wav"), 48000, 1, 32);
+        var (code, text) = Run("denoise", Path.Combine(_dir, "in"), Path.Combine(_dir, "out"), "--model", model, "--attenuation-limit", "12");
+        Assert.True(code == 0, text);
+        foreach (string name in new[] { "a.wav", "b.wav" })
+        {
+            var x = AudioFile.Read(Path.Combine(_dir, "in", name)).Channels[0];
+            var y = AudioFile.Read(Path.Combine(_dir, "out", name)).Channels[0];
+            double ex = x.Sum(v => (double)v * v), ey = y.Sum(v => (double)v * v);
+            Assert.InRange(10 * Math.Log10(ey / ex), -12.5, -11.5);
+        }
+    }
+
+    [Fact]
+    public void ErrorsAndUsage()
+    {
+        string input = WriteTone("x.wav", 16000, 1, 16);
+        Assert.Equal(1, Run("denoise", input, Path.Combine(_dir, "y.wav"), "--model", Path.Combine(_dir, "missing.pnnm")).Code);
+        File.WriteAllText(Path.Combine(_dir, "bad.pnnm"), "not a model");
+        var r = Run("denoise", input, Path.Combine(_dir, "y.wav"), "--model", Path.Combine(_dir, "bad.pnnm"));
+        Assert.Equal(1, r.Code);
+        Assert.Contains("bad.pnnm", r.Output);
+        Assert.Equal(2, Run("denoise", input, input).Code);
+        Assert.Equal(2, Run("denoise", input, Path.Combine(_dir, "y.wav"), "--attenuation-limit", "-3").Code);
+        if (!PercepNetModel.HasDefault)
+        {
+            r = Run("denoise", input, Path.Combine(_dir, "y.wav"));
+            Assert.Equal(1, r.Code);
+            Assert.Contains("--model", r.Output);
+        }
+    }
+
+    [Fact]
+    public async Task RawPcmPipeKeepsLengthAndAlignment()
+    {
+        string model = WriteConstantModel("unit2.pnnm", 30f);
+        string dll = Path.Combine(AppContext.BaseDirectory, "percepnet.dll");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in new[] { dll, "denoise", "-", "-", "--model", model }) psi.ArgumentList.Add(a);
+        int n = 48000 + 123;
+        var samples = new short[n];
+        for (int i = 0; i < n; i++) samples[i] = (short)(8000 * Math.Sin(2 * Math.PI * 300 * i / 48000.0));
+        var bytes = new byte[2 * n];
+        Buffer.BlockCopy(samples, 0, bytes, 0, bytes.Length);
+        using var p = Process.Start(psi)!;
+        var stdout = new MemoryStream();
+        var copy = p.StandardOutput.BaseStream.CopyToAsync(stdout);
+        p.StandardInput.BaseStream.Write(bytes);
+        p.StandardInput.Close();
+        await copy;
+        await p.WaitForExitAsync();
+        Assert.True(p.ExitCode == 0, await p.StandardError.ReadToEndAsync());
+        var outBytes = stdout.ToArray();
+        Assert.Equal(bytes.Length, outBytes.Length);
+        var y = new short[n];
+        Buffer.BlockCopy(outBytes, 0, y, 0, outBytes.Length);
+        for (int i = 0; i < n; i++) Assert.True(Math.Abs(y[i] - samples[i]) <= 2, $"sample {i}: {y[i]} vs {samples[i]}");
+    }
+}
