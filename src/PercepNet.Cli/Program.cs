@@ -71,6 +71,9 @@ public static class Program
             .WithExample("denoise", "noisy.wav", "clean.wav")
             .WithExample("denoise", "recordings/", "denoised/", "--attenuation-limit", "20")
             .WithExample("denoise", "-", "-", "--model", "my.pnnm");
+        config.AddCommand<Commands.Spectrogram.SpectrogramCommand>("spectrogram")
+            .WithDescription("Draw a spectrogram (PNG) of a WAV file, to see what denoising did.")
+            .WithExample("spectrogram", "denoised.wav", "denoised.png");
         config.AddCommand<OracleCommand>("oracle")
             .WithDescription("Enhance NOISY with ideal (oracle) parameters computed from CLEAN: what the signal model can reach.")
             .WithExample("oracle", "clean.wav", "noisy.wav", "out.wav", "--stage", "4");

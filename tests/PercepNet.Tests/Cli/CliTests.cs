@@ -123,8 +123,21 @@ public sealed class CliTests : IDisposable
         Assert.Equal(2, Run("oracle", "--no-such-option").Code);
     }
 
+    [Fact]
+    public void SpectrogramWritesAPng()
+    {
+        string f = WriteSpeechlike("s.wav", 16000, 1, WavEncoding.Pcm, 16, 0.01, 8);
+        string png = Path.Combine(_dir, "s.png");
+        var (code, text) = Run("spectrogram", f, png, "--width", "400", "--height", "300");
+        Assert.True(code == 0, text);
+        var bytes = File.ReadAllBytes(png);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+        Assert.Equal(2, Run("spectrogram", f, Path.Combine(_dir, "s.jpg")).Code);
+        Assert.Equal(1, Run("spectrogram", Path.Combine(_dir, "none.wav"), png).Code);
+    }
+
     [Theory]
-    [InlineData("info")] [InlineData("oracle")] [InlineData("denoise")] [InlineData("eval")] [InlineData("train")] [InlineData("corpus build")] [InlineData("corpus shards")]
+    [InlineData("info")] [InlineData("oracle")] [InlineData("denoise")] [InlineData("spectrogram")] [InlineData("eval")] [InlineData("train")] [InlineData("corpus build")] [InlineData("corpus shards")]
     public void EveryVerbHasHelp(string verb)
     {
         var (code, text) = Run([.. verb.Split(' '), "--help"]);
