@@ -9,7 +9,7 @@ namespace PercepNet.Nn;
 /// <see cref="ModelFile"/>. All state and scratch are allocated in the constructor:
 /// <see cref="Process"/> allocates nothing.
 /// </summary>
-public sealed class PercepNetNetwork
+public sealed class PercepNetNetwork : IPercepNetNetwork
 {
     private readonly NetworkShape _shape;
     private readonly float[] _mean;
