@@ -3,12 +3,13 @@ using PercepNet.Nn;
 
 namespace PercepNet.Tests.Nn;
 
-public class Int8KernelTests
+public class Int8KernelTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     /// <summary>Runs with DOTNET_EnableAVX2=0 too; then the scalar paths must be the ones taken.</summary>
     [Fact]
     public void Avx2SwitchTakesEffect()
     {
+        output.WriteLine($"DOTNET_EnableAVX2={Environment.GetEnvironmentVariable("DOTNET_EnableAVX2") ?? "(unset)"}, Avx2.IsSupported={Avx2.IsSupported}");
         if (Environment.GetEnvironmentVariable("DOTNET_EnableAVX2") == "0")
             Assert.False(Avx2.IsSupported, "DOTNET_EnableAVX2=0 is set but Avx2.IsSupported is true");
     }

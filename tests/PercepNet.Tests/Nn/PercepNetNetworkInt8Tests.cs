@@ -76,7 +76,7 @@ public class PercepNetNetworkInt8Tests(ITestOutputHelper output)
 
     /// <summary>
     /// int8 against float on TorchSharp-initialised networks with N(0,1) normalised features.
-    /// Bounds (docs/inference.md): max |Δ| &lt;= 0.02 and mean |Δ| &lt;= 0.004 for gains, strengths and VAD.
+    /// Bounds (docs/inference.md): max |Δ| &lt;= 0.01 and mean |Δ| &lt;= 0.0015 for gains, strengths and VAD (measured: max 2.6e-3, mean 4.5e-4).
     /// </summary>
     [Theory]
     [InlineData("small", 300, 41)]
@@ -86,8 +86,8 @@ public class PercepNetNetworkInt8Tests(ITestOutputHelper output)
         var model = TorchInitModel(NetworkShape.FromPreset(preset)!, seed);
         var (maxG, meanG, maxR, meanR, maxV) = Compare(model, frames, seed + 1);
         output.WriteLine($"{preset}: gains max {maxG:e2} mean {meanG:e2}; strengths max {maxR:e2} mean {meanR:e2}; vad max {maxV:e2} ({frames} frames, seed {seed})");
-        Assert.True(maxG <= 0.02 && maxR <= 0.02 && maxV <= 0.02, $"{preset}: max gain {maxG}, strength {maxR}, vad {maxV} (seed {seed})");
-        Assert.True(meanG <= 0.004 && meanR <= 0.004, $"{preset}: mean gain {meanG}, strength {meanR} (seed {seed})");
+        Assert.True(maxG <= 0.01 && maxR <= 0.01 && maxV <= 0.01, $"{preset}: max gain {maxG}, strength {maxR}, vad {maxV} (seed {seed})");
+        Assert.True(meanG <= 0.0015 && meanR <= 0.0015, $"{preset}: mean gain {meanG}, strength {meanR} (seed {seed})");
     }
 
     [Fact]
