@@ -32,26 +32,8 @@ public sealed class PercepNetNetworkInt8 : IPercepNetNetwork
     private const float FeatureStep = FeatureRange / UnitInvStep;
     private const byte Zero = Int8Kernels.ZeroCode;
 
+    private readonly QuantizedModel _m;
     private readonly NetworkShape _shape;
-    private readonly float[] _mean;
-    private readonly float[] _invStd;
-    private readonly QuantizedMatrix _input;
-    private readonly float[] _inputBias;
-    private readonly QuantizedMatrix _conv1;
-    private readonly float[] _conv1Bias;
-    private readonly QuantizedMatrix _conv2;
-    private readonly float[] _conv2Bias;
-    private readonly GruInt8[] _shared;
-    private readonly GruInt8 _gainGru;
-    private readonly GruInt8 _strengthGru;
-    private readonly QuantizedMatrix _gainHead;
-    private readonly float[] _gainHeadBias;
-    private readonly QuantizedMatrix _strengthHead;
-    private readonly float[] _strengthHeadBias;
-    private readonly QuantizedMatrix _vadHead;
-    private readonly float[] _vadHeadBias;
-    private readonly int _conv1Slot; // codes per frame in the conv histories (input width rounded up)
-    private readonly int _conv2Slot;
 
     // Per-stream state. The conv histories hold Kernel frames of codes, oldest first.
     private readonly byte[] _conv1History;
@@ -73,38 +55,20 @@ public sealed class PercepNetNetworkInt8 : IPercepNetNetwork
     private readonly float[] _gh;
     private readonly float[] _vad = new float[1];
 
-    /// <summary>Quantises <paramref name="model"/> and creates a stream in the <see cref="Reset"/> state.</summary>
+    /// <summary>Quantises <paramref name="model"/> for this stream alone; prefer sharing one <see cref="QuantizedModel"/>.</summary>
     public PercepNetNetworkInt8(ModelFile model)
+        : this(new QuantizedModel(model))
+    {
+    }
+
+    /// <summary>Creates a stream for the shared quantised <paramref name="model"/>, in the <see cref="Reset"/> state.</summary>
+    public PercepNetNetworkInt8(QuantizedModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
+        _m = model;
         var s = _shape = model.Shape;
-        _mean = model.FeatureMean.ToArray();
-        _invStd = new float[_mean.Length];
-        for (int i = 0; i < _invStd.Length; i++) _invStd[i] = 1f / model.FeatureStd[i];
-        int t = 0;
-        ReadOnlySpan<float> Next() => model.Tensor(t++);
-        _input = new QuantizedMatrix(Next(), s.InputDense, FeatureExtractor.Count);
-        _inputBias = Next().ToArray();
-        _conv1Slot = Int8Kernels.Align(s.InputDense);
-        _conv1 = ConvMatrix(Next(), s.Conv1Channels, s.InputDense, s.Conv1Kernel, _conv1Slot);
-        _conv1Bias = Next().ToArray();
-        _conv2Slot = Int8Kernels.Align(s.Conv1Channels);
-        _conv2 = ConvMatrix(Next(), s.Conv2Channels, s.Conv1Channels, s.Conv2Kernel, _conv2Slot);
-        _conv2Bias = Next().ToArray();
-        _shared = new GruInt8[s.SharedGruLayers];
-        for (int i = 0; i < _shared.Length; i++)
-            _shared[i] = new GruInt8(i == 0 ? s.Conv2Channels : s.SharedGru, s.SharedGru, Next(), Next(), Next(), Next());
-        _gainGru = new GruInt8(s.SharedGru, s.GainGru, Next(), Next(), Next(), Next());
-        _strengthGru = new GruInt8(s.StrengthGruInputs, s.StrengthGru, Next(), Next(), Next(), Next());
-        _gainHead = new QuantizedMatrix(Next(), FrameLayout.BandCount, s.GainHeadInputs);
-        _gainHeadBias = Next().ToArray();
-        _strengthHead = new QuantizedMatrix(Next(), FrameLayout.BandCount, s.StrengthGru);
-        _strengthHeadBias = Next().ToArray();
-        _vadHead = new QuantizedMatrix(Next(), 1, s.SharedGru);
-        _vadHeadBias = Next().ToArray();
-
-        _conv1History = new byte[s.Conv1Kernel * _conv1Slot];
-        _conv2History = new byte[s.Conv2Kernel * _conv2Slot];
+        _conv1History = new byte[s.Conv1Kernel * _m.Conv1Slot];
+        _conv2History = new byte[s.Conv2Kernel * _m.Conv2Slot];
         _state = new float[s.GainHeadInputs];
         // Every reader takes Align(width) codes from its offset; the tail past the data is padding.
         _stateCodes = new byte[s.GainHeadInputs + Int8Kernels.ColumnAlign];
@@ -122,17 +86,6 @@ public sealed class PercepNetNetworkInt8 : IPercepNetNetwork
         _gi = new float[3 * maxHidden];
         _gh = new float[3 * maxHidden];
         Reset();
-    }
-
-    /// <summary>Repacks TorchSharp's [out, in, kernel] to [out, kernel, slot] (slot = in padded with zeros) and quantises.</summary>
-    private static QuantizedMatrix ConvMatrix(ReadOnlySpan<float> w, int outputs, int inputs, int kernel, int slot)
-    {
-        var packed = new float[outputs * kernel * slot];
-        for (int o = 0; o < outputs; o++)
-            for (int i = 0; i < inputs; i++)
-                for (int j = 0; j < kernel; j++)
-                    packed[(o * kernel + j) * slot + i] = w[(o * inputs + i) * kernel + j];
-        return new QuantizedMatrix(packed, outputs, kernel * slot);
     }
 
     /// <inheritdoc/>
@@ -164,42 +117,42 @@ public sealed class PercepNetNetworkInt8 : IPercepNetNetwork
         var s = _shape;
         for (int i = 0; i < _normalized.Length; i++)
         {
-            float v = (features70[i] - _mean[i]) * _invStd[i];
+            float v = (features70[i] - _m.Mean[i]) * _m.InvStd[i];
             _normalized[i] = float.IsFinite(v) ? v : 0f;
         }
         Int8Kernels.Quantize(_normalized, FeatureInvStep, _featureCodes);
-        _input.Apply(_featureCodes, FeatureStep, _inputBias, _acc, _dense);
+        _m.Input.Apply(_featureCodes, FeatureStep, _m.InputBias, _acc, _dense);
         Activations.Tanh(_dense);
 
-        Push(_dense, _conv1History, _conv1Slot);
-        _conv1.Apply(_conv1History, UnitStep, _conv1Bias, _acc, _conv1Out);
+        Push(_dense, _conv1History, _m.Conv1Slot);
+        _m.Conv1.Apply(_conv1History, UnitStep, _m.Conv1Bias, _acc, _conv1Out);
         Activations.Tanh(_conv1Out);
 
-        Push(_conv1Out, _conv2History, _conv2Slot);
+        Push(_conv1Out, _conv2History, _m.Conv2Slot);
         var c = _state.AsSpan(0, s.Conv2Channels);
-        _conv2.Apply(_conv2History, UnitStep, _conv2Bias, _acc, c);
+        _m.Conv2.Apply(_conv2History, UnitStep, _m.Conv2Bias, _acc, c);
         Activations.Tanh(c);
         Int8Kernels.Quantize(c, UnitInvStep, _stateCodes);
 
         int xOffset = 0;
         int offset = s.Conv2Channels;
-        for (int i = 0; i < _shared.Length; i++)
+        for (int i = 0; i < _m.Shared.Length; i++)
         {
-            _shared[i].Step(_stateCodes.AsSpan(xOffset), _state.AsSpan(offset, s.SharedGru), _stateCodes.AsSpan(offset), _acc, _gi, _gh);
+            _m.Shared[i].Step(_stateCodes.AsSpan(xOffset), _state.AsSpan(offset, s.SharedGru), _stateCodes.AsSpan(offset), _acc, _gi, _gh);
             xOffset = offset;
             offset += s.SharedGru;
         }
-        _gainGru.Step(_stateCodes.AsSpan(xOffset), _state.AsSpan(offset, s.GainGru), _stateCodes.AsSpan(offset), _acc, _gi, _gh);
+        _m.GainGru.Step(_stateCodes.AsSpan(xOffset), _state.AsSpan(offset, s.GainGru), _stateCodes.AsSpan(offset), _acc, _gi, _gh);
 
         _stateCodes.AsSpan(0, s.Conv2Channels).CopyTo(_strengthInputCodes);
         _stateCodes.AsSpan(xOffset, s.SharedGru).CopyTo(_strengthInputCodes.AsSpan(s.Conv2Channels));
-        _strengthGru.Step(_strengthInputCodes, _strengthState, _strengthStateCodes, _acc, _gi, _gh);
+        _m.StrengthGru.Step(_strengthInputCodes, _strengthState, _strengthStateCodes, _acc, _gi, _gh);
 
-        _gainHead.Apply(_stateCodes, UnitStep, _gainHeadBias, _acc, gains34);
+        _m.GainHead.Apply(_stateCodes, UnitStep, _m.GainHeadBias, _acc, gains34);
         Activations.Sigmoid(gains34[..FrameLayout.BandCount]);
-        _strengthHead.Apply(_strengthStateCodes, UnitStep, _strengthHeadBias, _acc, strengths34);
+        _m.StrengthHead.Apply(_strengthStateCodes, UnitStep, _m.StrengthHeadBias, _acc, strengths34);
         Activations.Sigmoid(strengths34[..FrameLayout.BandCount]);
-        _vadHead.Apply(_stateCodes.AsSpan(xOffset), UnitStep, _vadHeadBias, _acc, _vad);
+        _m.VadHead.Apply(_stateCodes.AsSpan(xOffset), UnitStep, _m.VadHeadBias, _acc, _vad);
         vad = Activations.Sigmoid(_vad[0]);
     }
 

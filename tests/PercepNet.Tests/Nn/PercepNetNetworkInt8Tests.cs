@@ -122,6 +122,14 @@ public class PercepNetNetworkInt8Tests(ITestOutputHelper output)
         a.Reset();
         Assert.Equal(first, Run(a));
         Assert.Equal(first, Run(new PercepNetNetworkInt8(model)));
+        // Streams sharing one quantised model do not disturb each other.
+        var shared = new QuantizedModel(model);
+        var s1 = new PercepNetNetworkInt8(shared);
+        var s2 = new PercepNetNetworkInt8(shared);
+        var g = new float[34];
+        var r = new float[34];
+        for (int t = 0; t < 7; t++) s2.Process(features.AsSpan(t * 70, 70), g, r, out _);
+        Assert.Equal(first, Run(s1));
         Assert.Equal(2, a.LookaheadFrames);
         Assert.Same(model.Shape, a.Shape);
     }
