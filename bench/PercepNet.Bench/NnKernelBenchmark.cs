@@ -7,6 +7,8 @@ namespace PercepNet.Bench;
 /// The inference kernels on one paper-sized GRU matrix (1536 x 512, the recurrent or input
 /// matrix of a 512-unit GRU): float scalar specification (baseline), float AVX2/FMA, int8 scalar,
 /// int8 AVX2; and 1536 activations, MathF.Tanh against the polynomial <see cref="Activations"/>.
+/// The Large* pair runs on a 32 MB matrix (the paper preset's float weights do not fit in cache
+/// either): the four-row kernel against one Vector256 dot product per row, as the engine had before.
 /// Run: dotnet run -c Release --project bench/PercepNet.Bench -- --filter '*NnKernelBenchmark*' --job short
 /// </summary>
 public class NnKernelBenchmark
@@ -19,6 +21,10 @@ public class NnKernelBenchmark
     private readonly byte[] _xq = new byte[Cols];
     private readonly int[] _acc = new int[Rows];
     private readonly float[] _act = new float[Rows];
+    private const int LargeRows = 8192, LargeCols = 1024;
+    private readonly float[] _wLarge = new float[LargeRows * LargeCols];
+    private readonly float[] _xLarge = new float[LargeCols];
+    private readonly float[] _yLarge = new float[LargeRows];
 
     [GlobalSetup]
     public void Setup()
@@ -27,6 +33,8 @@ public class NnKernelBenchmark
         for (int i = 0; i < _w.Length; i++) { _w[i] = (float)(rng.NextDouble() - 0.5); _wq[i] = (sbyte)rng.Next(-64, 64); }
         for (int i = 0; i < Cols; i++) { _x[i] = (float)(rng.NextDouble() - 0.5); _xq[i] = (byte)rng.Next(256); }
         for (int i = 0; i < _act.Length; i++) _act[i] = (float)(rng.NextDouble() * 8 - 4);
+        for (int i = 0; i < _wLarge.Length; i++) _wLarge[i] = (float)(rng.NextDouble() - 0.5);
+        for (int i = 0; i < _xLarge.Length; i++) _xLarge[i] = (float)(rng.NextDouble() - 0.5);
     }
 
     [Benchmark(Baseline = true)]
@@ -62,5 +70,22 @@ public class NnKernelBenchmark
     {
         _act.AsSpan().CopyTo(_y);
         Activations.Tanh(_y.AsSpan(0, _act.Length));
+    }
+
+    [Benchmark]
+    public void LargeFloatMatVecAvx2() => Kernels.MatVecAddAvx2(_wLarge, LargeCols, _xLarge, _yLarge);
+
+    [Benchmark]
+    public void LargeFloatDotPerRow()
+    {
+        var x = _xLarge.AsSpan();
+        for (int o = 0; o < LargeRows; o++)
+        {
+            var row = _wLarge.AsSpan(o * LargeCols, LargeCols);
+            var acc = System.Runtime.Intrinsics.Vector256<float>.Zero;
+            for (int i = 0; i < LargeCols; i += 8)
+                acc += System.Runtime.Intrinsics.Vector256.Create(row.Slice(i, 8)) * System.Runtime.Intrinsics.Vector256.Create(x.Slice(i, 8));
+            _yLarge[o] += System.Runtime.Intrinsics.Vector256.Sum(acc);
+        }
     }
 }
