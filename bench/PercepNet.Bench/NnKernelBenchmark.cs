@@ -8,7 +8,8 @@ namespace PercepNet.Bench;
 /// matrix of a 512-unit GRU): float scalar specification (baseline), float AVX2/FMA, int8 scalar,
 /// int8 AVX2; and 1536 activations, MathF.Tanh against the polynomial <see cref="Activations"/>.
 /// The Large* pair runs on a 32 MB matrix (the paper preset's float weights do not fit in cache
-/// either): the four-row kernel against one Vector256 dot product per row, as the engine had before.
+/// either) and an 8 MB int8 one; LargeFloatDotPerRow is the engine's earlier float kernel (one
+/// Vector256 accumulator per row) for comparison.
 /// Run: dotnet run -c Release --project bench/PercepNet.Bench -- --filter '*NnKernelBenchmark*' --job short
 /// </summary>
 public class NnKernelBenchmark
@@ -25,6 +26,9 @@ public class NnKernelBenchmark
     private readonly float[] _wLarge = new float[LargeRows * LargeCols];
     private readonly float[] _xLarge = new float[LargeCols];
     private readonly float[] _yLarge = new float[LargeRows];
+    private readonly sbyte[] _wqLarge = new sbyte[LargeRows * LargeCols];
+    private readonly byte[] _xqLarge = new byte[LargeCols];
+    private readonly int[] _accLarge = new int[LargeRows];
 
     [GlobalSetup]
     public void Setup()
@@ -35,6 +39,8 @@ public class NnKernelBenchmark
         for (int i = 0; i < _act.Length; i++) _act[i] = (float)(rng.NextDouble() * 8 - 4);
         for (int i = 0; i < _wLarge.Length; i++) _wLarge[i] = (float)(rng.NextDouble() - 0.5);
         for (int i = 0; i < _xLarge.Length; i++) _xLarge[i] = (float)(rng.NextDouble() - 0.5);
+        rng.NextBytes((byte[])(object)_wqLarge);
+        rng.NextBytes(_xqLarge);
     }
 
     [Benchmark(Baseline = true)]
@@ -88,4 +94,7 @@ public class NnKernelBenchmark
             _yLarge[o] += System.Runtime.Intrinsics.Vector256.Sum(acc);
         }
     }
+
+    [Benchmark]
+    public void LargeInt8MatVecAvx2() => Int8Kernels.MatVecAvx2(_wqLarge, LargeCols, _xqLarge, _accLarge);
 }
