@@ -59,6 +59,7 @@ internal static class Int8Kernels
     public static void MatVecAvx2(ReadOnlySpan<sbyte> w, int stride, ReadOnlySpan<byte> x, Span<int> acc)
     {
         int rows = acc.Length;
+        // Checked in release builds too: the loads below are not bounds-checked.
         if (stride % ColumnAlign != 0 || x.Length < stride || w.Length < rows * stride)
             throw new ArgumentException($"int8 mat-vec: stride {stride} (multiple of {ColumnAlign}), x {x.Length}, w {w.Length} for {rows} rows");
         if (rows == 0) return;

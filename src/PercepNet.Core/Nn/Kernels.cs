@@ -59,6 +59,7 @@ internal static class Kernels
         int n = x.Length;
         int rows = y.Length;
         if (rows == 0 || n == 0) return;
+        // Checked in release builds too: the loads below are not bounds-checked.
         if (w.Length < (rows - 1) * stride + n) throw new ArgumentException("matrix too short");
         ref float wr = ref MemoryMarshal.GetReference(w);
         ref float xr = ref MemoryMarshal.GetReference(x);
