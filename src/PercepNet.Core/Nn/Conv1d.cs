@@ -51,17 +51,13 @@ public sealed class Conv1d
         x[..n].CopyTo(history.Slice(position * n, n));
         int oldest = position + 1 == Kernel ? 0 : position + 1;
         position = oldest;
-        for (int o = 0; o < Outputs; o++)
+        _bias.CopyTo(y);
+        int slot = oldest;
+        for (int j = 0; j < Kernel; j++)
         {
-            float sum = _bias[o];
-            var w = _weights.AsSpan(o * Kernel * n, Kernel * n);
-            int slot = oldest;
-            for (int j = 0; j < Kernel; j++)
-            {
-                sum += Kernels.Dot(w.Slice(j * n, n), history.Slice(slot * n, n));
-                if (++slot == Kernel) slot = 0;
-            }
-            y[o] = sum;
+            // Tap j of every output row: columns j*n .. j*n+n-1 of the [out, kernel * in] matrix.
+            Kernels.MatVecAdd(_weights.AsSpan(j * n), Kernel * n, history.Slice(slot * n, n), y[..Outputs]);
+            if (++slot == Kernel) slot = 0;
         }
     }
 }

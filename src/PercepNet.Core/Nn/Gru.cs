@@ -43,12 +43,28 @@ public sealed class Gru
         var gh = scratch.Slice(3 * hn, 3 * hn);
         Kernels.MatVec(_wih, _bih, x[..Inputs], gi);
         Kernels.MatVec(_whh, _bhh, h[..hn], gh);
-        for (int j = 0; j < hn; j++)
-        {
-            float r = Kernels.Sigmoid(gi[j] + gh[j]);
-            float z = Kernels.Sigmoid(gi[hn + j] + gh[hn + j]);
-            float n = MathF.Tanh(gi[2 * hn + j] + r * gh[2 * hn + j]);
-            h[j] = (1f - z) * n + z * h[j];
-        }
+        Gates(gi, gh, h[..hn]);
+    }
+
+    /// <summary>
+    /// The gate equations for one step, given gi = W_i x + b_i and gh = W_h h + b_h (3H values each,
+    /// gates r, z, n): updates h (H values) in place; gi and gh are used as scratch.
+    /// Shared by the float and int8 engines.
+    /// </summary>
+    internal static void Gates(Span<float> gi, Span<float> gh, Span<float> h)
+    {
+        int hn = h.Length;
+        var rz = gi[..(2 * hn)];
+        var ghRz = gh[..(2 * hn)];
+        for (int j = 0; j < rz.Length; j++) rz[j] += ghRz[j];
+        Activations.Sigmoid(rz);
+        var r = gi[..hn];
+        var z = gi.Slice(hn, hn);
+        var n = gi.Slice(2 * hn, hn);
+        var ghN = gh.Slice(2 * hn, hn);
+        for (int j = 0; j < hn; j++) n[j] += r[j] * ghN[j];
+        Activations.Tanh(n);
+        // h' = (1 - z) n + z h = n + z (h - n)
+        for (int j = 0; j < hn; j++) h[j] = n[j] + z[j] * (h[j] - n[j]);
     }
 }

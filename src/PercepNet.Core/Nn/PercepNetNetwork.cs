@@ -7,9 +7,10 @@ namespace PercepNet.Nn;
 /// The PercepNet network running one 10 ms frame at a time in float (the topology of
 /// <see cref="NetworkShape"/>). One instance per stream; the weights come from a shared
 /// <see cref="ModelFile"/>. All state and scratch are allocated in the constructor:
-/// <see cref="Process"/> allocates nothing.
+/// <see cref="Process"/> allocates nothing. <see cref="PercepNetNetworkInt8"/> is the 8-bit sibling
+/// with the same interface (<see cref="IPercepNetNetwork"/>).
 /// </summary>
-public sealed class PercepNetNetwork
+public sealed class PercepNetNetwork : IPercepNetNetwork
 {
     private readonly NetworkShape _shape;
     private readonly float[] _mean;
