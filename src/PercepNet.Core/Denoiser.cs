@@ -24,7 +24,7 @@ public sealed class Denoiser : IFrameProcessor
     /// <summary>Sample rate the denoiser runs at.</summary>
     public const int SampleRate = FrameLayout.SampleRate;
 
-    private readonly PercepNetNetwork _network;
+    private readonly IPercepNetNetwork _network;
     private readonly SignalAnalyzer _analyzer = new();
     private readonly SignalSynthesizer _synth = new();
     private readonly FrameSpectrum _newest = new(), _delayed = new();
@@ -44,7 +44,7 @@ public sealed class Denoiser : IFrameProcessor
             throw new ArgumentOutOfRangeException(nameof(options), $"AttenuationLimitDb must be >= 0 dB (got {db})");
         Model = model;
         Options = options;
-        _network = new PercepNetNetwork(model.File);
+        _network = options.UseInt8 ? new PercepNetNetworkInt8(model.Quantized) : new PercepNetNetwork(model.File);
         _gainFloor = options.AttenuationLimitDb is { } limit ? (float)Math.Pow(10, -limit / 20) : 0f;
         _postfilter = options.Postfilter;
     }

@@ -11,4 +11,11 @@ public sealed record DenoiserOptions
 
     /// <summary>Apply the perceptual envelope postfilter (default true).</summary>
     public bool Postfilter { get; init; } = true;
+
+    /// <summary>
+    /// Run the network with 8-bit weights and activations (default true: about 3x faster for the
+    /// small model, 9x for the paper-size one; outputs within 0.01 of the float network, see
+    /// docs/inference.md). False runs it in float.
+    /// </summary>
+    public bool UseInt8 { get; init; } = true;
 }

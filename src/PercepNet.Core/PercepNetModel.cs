@@ -21,10 +21,16 @@ public sealed class PercepNetModel
                 $"{name}: the network looks {file.Shape.LookaheadFrames} frames ahead; this build's signal model needs {Features.SignalAnalyzer.LookaheadFrames}");
         File = file;
         Name = name;
+        _quantized = new Lazy<QuantizedModel>(() => new QuantizedModel(file));
     }
+
+    private readonly Lazy<QuantizedModel> _quantized;
 
     /// <summary>The weights and configuration.</summary>
     internal ModelFile File { get; }
+
+    /// <summary>The 8-bit weights, quantised once on first use and shared by every int8 stream.</summary>
+    internal QuantizedModel Quantized => _quantized.Value;
 
     /// <summary>Where the model came from (file path or "built-in").</summary>
     public string Name { get; }

@@ -53,11 +53,12 @@ public class DenoiserTests
     }
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void UnitGainsReproduceTheInputDelayedByTheStatedLatency(bool postfilter)
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    public void UnitGainsReproduceTheInputDelayedByTheStatedLatency(bool postfilter, bool int8)
     {
-        var d = new Denoiser(ConstantModel(30, -30), new DenoiserOptions { Postfilter = postfilter });
+        var d = new Denoiser(ConstantModel(30, -30), new DenoiserOptions { Postfilter = postfilter, UseInt8 = int8 });
         Assert.Equal(1440, d.LatencySamples);
         var x = Speechlike(48000, 1);
         var y = Run(d, x);
@@ -119,10 +120,12 @@ public class DenoiserTests
         Assert.Equal(whole, Chunked(r => r.Next(1, 2000)));
     }
 
-    [Fact]
-    public void AllocatesNothingPerFrame()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AllocatesNothingPerFrame(bool int8)
     {
-        var d = new Denoiser(RandomModel(5));
+        var d = new Denoiser(RandomModel(5), new DenoiserOptions { UseInt8 = int8 });
         var x = Speechlike(48000, 5);
         var y = new float[480];
         for (int f = 0; f < 50; f++) d.ProcessFrame(x.AsSpan(f % 100 * 480, 480), y);
@@ -163,6 +166,18 @@ public class DenoiserTests
         double err = 0, sig = 0;
         for (int i = end + 48000 + 1440; i < y.Length; i++) { err += (y[i] - clean[i]) * (y[i] - clean[i]); sig += clean[i] * clean[i]; }
         Assert.True(err < 0.01 * sig, $"{kind}: residual difference {10 * Math.Log10(err / sig):F1} dB");
+    }
+
+    [Fact]
+    public void Int8AndFloatStreamsAgreeClosely()
+    {
+        var model = RandomModel(8);
+        var x = Speechlike(48000, 8);
+        var a = Run(new Denoiser(model, new DenoiserOptions { UseInt8 = true }), x);
+        var b = Run(new Denoiser(model, new DenoiserOptions { UseInt8 = false }), x);
+        double err = 0, sig = 0;
+        for (int i = 0; i < a.Length; i++) { err += (a[i] - b[i]) * (a[i] - b[i]); sig += b[i] * b[i]; }
+        Assert.True(err < 1e-3 * sig, $"int8 vs float: {10 * Math.Log10(err / sig):F1} dB");
     }
 
     [Fact]

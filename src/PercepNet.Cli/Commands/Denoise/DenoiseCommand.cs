@@ -28,6 +28,10 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
         [Description("Never attenuate any band by more than this many dB (keeps some background; e.g. 20).")]
         public double? AttenuationLimit { get; init; }
 
+        [CommandOption("--float")]
+        [Description("Run the network in float instead of 8-bit (slower; for comparisons).")]
+        public bool Float { get; init; }
+
         [CommandOption("--no-postfilter")]
         [Description("Turn off the perceptual envelope postfilter.")]
         public bool NoPostfilter { get; init; }
@@ -59,7 +63,7 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
         var model = s.Model != null ? PercepNetModel.Load(s.Model)
             : PercepNetModel.HasDefault ? PercepNetModel.Default
             : throw new InvalidDataException("this build has no built-in model: pass --model FILE");
-        var options = new DenoiserOptions { AttenuationLimitDb = s.AttenuationLimit, Postfilter = !s.NoPostfilter };
+        var options = new DenoiserOptions { AttenuationLimitDb = s.AttenuationLimit, Postfilter = !s.NoPostfilter, UseInt8 = !s.Float };
         if (s.Input == Program.StdioToken || s.Output == Program.StdioToken) return Pipe(s, model, options, cancellationToken);
         if (Directory.Exists(s.Input)) return Folder(s, model, options, cancellationToken);
         ProgressReporter.Run(_console, $"denoising {Path.GetFileName(s.Input)}", progress =>
