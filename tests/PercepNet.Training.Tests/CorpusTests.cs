@@ -37,6 +37,13 @@ public sealed class CorpusTests : IDisposable
         int valSpeakers = split.Where(e => e.Source == "src" && e.Split == "val").Select(e => e.Group).Distinct().Count();
         Assert.Equal(3, valSpeakers);
         Assert.Equal("train", split.Single(e => e.Source == "single").Split);
+        // A speaker in two collections of the same size is on the same side in both.
+        var two = new List<CorpusEntry>();
+        foreach (string src in new[] { "full", "subset" })
+            for (int spk = 0; spk < 24; spk++)
+                two.Add(new CorpusEntry(CorpusKind.Speech, "", src, $"actor{spk:D2}", $"/{src}/{spk}.wav", 48000, 1, 3, 20000, -90, -20, 0, true));
+        var twoSplit = CorpusBuilder.AssignSplits(two, 0.1);
+        foreach (var g in twoSplit.GroupBy(e => e.Group)) Assert.Single(g.Select(e => e.Split).Distinct());
         // Deterministic.
         Assert.Equal(split, CorpusBuilder.AssignSplits(entries, 0.1));
     }

@@ -69,15 +69,17 @@ public static partial class CorpusBuilder
     }
 
     /// <summary>
-    /// Splits by (kind, source, group): a stable hash of the group decides, and every source with at
-    /// least two groups keeps at least one group on each side.
+    /// Splits by (kind, source, group): groups are ranked by a stable hash of the group name alone
+    /// (not the source), so a speaker present in two collections (RAVDESS actor12 in the full set and
+    /// in a subset) lands on the same side in both; every source with at least two groups keeps at
+    /// least one group on each side.
     /// </summary>
     public static List<CorpusEntry> AssignSplits(List<CorpusEntry> entries, double validationFraction)
     {
         var split = new Dictionary<(CorpusKind, string, string), string>();
         foreach (var bySource in entries.GroupBy(e => (e.Kind, e.Source)))
         {
-            var groups = bySource.Select(e => e.Group).Distinct().OrderBy(g => Hash(bySource.Key.Source + "/" + g)).ToList();
+            var groups = bySource.Select(e => e.Group).Distinct().OrderBy(g => Hash(g)).ThenBy(g => g, StringComparer.Ordinal).ToList();
             int val = groups.Count < 2 ? 0 : Math.Clamp((int)Math.Round(groups.Count * validationFraction), 1, groups.Count - 1);
             for (int i = 0; i < groups.Count; i++)
                 split[(bySource.Key.Kind, bySource.Key.Source, groups[i])] = i < val ? "val" : "train";
