@@ -6,16 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 MODEL="$(realpath "$1")"; shift
 WORK="${1:-$(mktemp -d)}"; shift || true
-DATA="${PERCEPNET_DATA:-../shared/data}"
-mkdir -p "$WORK"
-dotnet build -c Release src/PercepNet.Cli >/dev/null
-rm -rf "$WORK/bin" && cp -r src/PercepNet.Cli/bin/Release/net10.0 "$WORK/bin"
-P="$WORK/bin/percepnet"
-mkdir -p "$WORK/dfn/clean" "$WORK/dfn/noisy"
-cp "$DATA/eval/dfn48k/clean.wav" "$WORK/dfn/clean/pair.wav"
-cp "$DATA/eval/dfn48k/noisy.wav" "$WORK/dfn/noisy/pair.wav"
+. scripts/common.sh
 for set in vbdemand16k dfn48k; do
-  if [ "$set" = dfn48k ]; then clean="$WORK/dfn/clean"; noisy="$WORK/dfn/noisy"; else clean="$DATA/eval/$set/clean"; noisy="$DATA/eval/$set/noisy"; fi
+  clean=$(clean_dir "$set"); noisy=$(noisy_dir "$set")
   "$P" denoise "$noisy" "$WORK/$set-denoised" --model "$MODEL" "$@" >/dev/null
   "$P" eval --clean "$clean" --enhanced "$WORK/$set-denoised" --noisy "$noisy" --json "$WORK/$set.json" >/dev/null
   python3 - "$WORK/$set.json" "$set" <<'PY'

@@ -5,18 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WORK="$1"; shift
-DATA="${PERCEPNET_DATA:-../shared/data}"
 PEERS="${PEERS_DIR:-../shared/peers}"
-mkdir -p "$WORK"
-dotnet build -c Release src/PercepNet.Cli >/dev/null
-rm -rf "$WORK/bin" && cp -r src/PercepNet.Cli/bin/Release/net10.0 "$WORK/bin"
-P="$WORK/bin/percepnet"
-mkdir -p "$WORK/dfn/clean" "$WORK/dfn/noisy"
-cp "$DATA/eval/dfn48k/clean.wav" "$WORK/dfn/clean/pair.wav"
-cp "$DATA/eval/dfn48k/noisy.wav" "$WORK/dfn/noisy/pair.wav"
+. scripts/common.sh
 for peer in "$@"; do
   for set in vbdemand16k dfn48k; do
-    if [ "$set" = dfn48k ]; then clean="$WORK/dfn/clean"; noisy="$WORK/dfn/noisy"; else clean="$DATA/eval/$set/clean"; noisy="$DATA/eval/$set/noisy"; fi
+    clean=$(clean_dir "$set"); noisy=$(noisy_dir "$set")
     out="$WORK/$set-$peer"; mkdir -p "$out"
     for f in "$noisy"/*.wav; do "$PEERS/run.sh" "$peer" "$f" "$out/$(basename "$f")"; done
     "$P" eval --clean "$clean" --enhanced "$out" --json "$WORK/$set-$peer.json" >/dev/null

@@ -5,13 +5,8 @@
 # Extra stages: ORACLE_EXTRA="--pitch clean" adds the same stages with the clean signal's pitch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DATA="${PERCEPNET_DATA:-../shared/data}"
 WORK="${1:-$(mktemp -d)}"
-mkdir -p "$WORK"
-dotnet build -c Release src/PercepNet.Cli >/dev/null
-# Run from a copy, so rebuilding the repository meanwhile cannot disturb a long run.
-rm -rf "$WORK/bin" && cp -r src/PercepNet.Cli/bin/Release/net10.0 "$WORK/bin"
-P="$WORK/bin/percepnet"
+. scripts/common.sh
 
 run_set() { # name clean_dir noisy_dir
   local name=$1 clean=$2 noisy=$3
@@ -30,12 +25,8 @@ run_set() { # name clean_dir noisy_dir
   done
 }
 
-run_set vbdemand16k "$DATA/eval/vbdemand16k/clean" "$DATA/eval/vbdemand16k/noisy"
-# The fullband pair has fixed names; put each side in a folder of its own so eval pairs them.
-mkdir -p "$WORK/dfn/clean" "$WORK/dfn/noisy"
-cp "$DATA/eval/dfn48k/clean.wav" "$WORK/dfn/clean/pair.wav"
-cp "$DATA/eval/dfn48k/noisy.wav" "$WORK/dfn/noisy/pair.wav"
-run_set dfn48k "$WORK/dfn/clean" "$WORK/dfn/noisy"
+run_set vbdemand16k "$(clean_dir vbdemand16k)" "$(noisy_dir vbdemand16k)"
+run_set dfn48k "$(clean_dir dfn48k)" "$(noisy_dir dfn48k)"
 
 python3 - "$WORK" <<'PY'
 import json, sys, os, glob

@@ -67,27 +67,8 @@ public static class ErbBands
     /// Band energies E_b = sum_k w_b(k) |X(k)|^2 of an interleaved spectrum (962 floats) into
     /// <paramref name="energy"/> (34 floats).
     /// </summary>
-    public static void Energy(ReadOnlySpan<float> spectrum, Span<float> energy)
-    {
-        Debug.Assert(spectrum.Length >= 2 * (LastBin + 1) && energy.Length >= FrameLayout.BandCount);
-        ReadOnlySpan<short> c = Centers;
-        energy[..FrameLayout.BandCount].Clear();
-        for (int b = 0; b < FrameLayout.BandCount - 1; b++)
-        {
-            int width = c[b + 1] - c[b];
-            float inv = 1f / width;
-            for (int j = 0; j < width; j++)
-            {
-                int k = c[b] + j;
-                float frac = j * inv;
-                float p = spectrum[2 * k] * spectrum[2 * k] + spectrum[2 * k + 1] * spectrum[2 * k + 1];
-                energy[b] += (1 - frac) * p;
-                energy[b + 1] += frac * p;
-            }
-        }
-        int last = c[FrameLayout.BandCount - 1];
-        energy[FrameLayout.BandCount - 1] += spectrum[2 * last] * spectrum[2 * last] + spectrum[2 * last + 1] * spectrum[2 * last + 1];
-    }
+    public static void Energy(ReadOnlySpan<float> spectrum, Span<float> energy) =>
+        CrossCorrelation(spectrum, spectrum, energy); // Re(X conj X) = |X|^2: the same weighted sum
 
     /// <summary>
     /// Band cross-correlations Re(sum_k w_b(k) X(k) conj(P(k))) of two interleaved spectra into

@@ -1,0 +1,14 @@
+# Shared by the evaluation scripts (source it after `cd` to the repository root and setting WORK).
+DATA="${PERCEPNET_DATA:-../shared/data}"
+mkdir -p "$WORK"
+# Build once and run from a copy, so rebuilding the repository meanwhile cannot disturb a long run.
+dotnet build -c Release src/PercepNet.Cli >/dev/null
+rm -rf "$WORK/bin" && cp -r src/PercepNet.Cli/bin/Release/net10.0 "$WORK/bin"
+P="$WORK/bin/percepnet"
+# The fullband pair has fixed names; put each side in a folder of its own so eval pairs them.
+mkdir -p "$WORK/dfn/clean" "$WORK/dfn/noisy"
+cp "$DATA/eval/dfn48k/clean.wav" "$WORK/dfn/clean/pair.wav"
+cp "$DATA/eval/dfn48k/noisy.wav" "$WORK/dfn/noisy/pair.wav"
+# clean_dir SET / noisy_dir SET: the folders of an evaluation set (vbdemand16k or dfn48k).
+clean_dir() { if [ "$1" = dfn48k ]; then echo "$WORK/dfn/clean"; else echo "$DATA/eval/$1/clean"; fi; }
+noisy_dir() { if [ "$1" = dfn48k ]; then echo "$WORK/dfn/noisy"; else echo "$DATA/eval/$1/noisy"; fi; }
