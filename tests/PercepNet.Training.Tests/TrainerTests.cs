@@ -89,8 +89,15 @@ public sealed class TrainerTests(ITestOutputHelper output) : TempDirTest
         Assert.Equal(5, rest.StepsThisRun);
         Assert.Equal(9, rest.Steps);
 
-        var a = ModelFile.Load(full.ModelPath!);
-        var b = ModelFile.Load(rest.ModelPath!);
+        float maxDiff = MaxWeightDifference(full.ModelPath!, rest.ModelPath!);
+        output.WriteLine($"max weight difference after resume: {maxDiff:E2}");
+        Assert.True(maxDiff <= 1e-6f, $"weights differ by {maxDiff}");
+    }
+
+    private static float MaxWeightDifference(string pathA, string pathB)
+    {
+        var a = ModelFile.Load(pathA);
+        var b = ModelFile.Load(pathB);
         float maxDiff = 0;
         for (int i = 0; i < a.TensorCount; i++)
         {
@@ -98,8 +105,33 @@ public sealed class TrainerTests(ITestOutputHelper output) : TempDirTest
             var y = b.Tensor(i);
             for (int j = 0; j < x.Length; j++) maxDiff = MathF.Max(maxDiff, MathF.Abs(x[j] - y[j]));
         }
-        output.WriteLine($"max weight difference after resume: {maxDiff:E2}");
-        Assert.True(maxDiff <= 1e-6f, $"weights differ by {maxDiff}");
+        return maxDiff;
+    }
+
+    [Fact]
+    public void WarmStartContinuesFromAnEarlierRunsWeightsAndNormalisation()
+    {
+        WriteData();
+        var log = new Log(output);
+        var first = new Trainer(log).Run(Config("first", 12) with { LearningRate = 1e-2, MinLearningRate = 1e-3 }, CancellationToken.None);
+        // One step at a negligible learning rate: the warm-started model is the first run's model.
+        var warm = Config("warm", 1) with { InitFrom = Path.Combine(Dir, "first"), LearningRate = 1e-12, MinLearningRate = 0, WarmupSteps = 0 };
+        var second = new Trainer(log).Run(warm, CancellationToken.None);
+        var fresh = new Trainer(log).Run(Config("fresh", 1) with { LearningRate = 1e-12, MinLearningRate = 0, WarmupSteps = 0 }, CancellationToken.None);
+        float fromFirst = MaxWeightDifference(first.ModelPath!, second.ModelPath!);
+        float fromRandom = MaxWeightDifference(fresh.ModelPath!, second.ModelPath!);
+        output.WriteLine($"max weight difference of the warm start from the first run {fromFirst:E2}, from a random start {fromRandom:E2}");
+        Assert.True(fromFirst <= 1e-6f, $"warm-started weights differ from the first run's by {fromFirst}");
+        Assert.True(fromRandom > 1e-3f, "the warm start equals a random start");
+        Assert.Contains("Warm start from", log.ToString());
+        var n1 = TrainConfig.Load(Path.Combine(Dir, "first", Trainer.ResolvedConfigName)).Normalization!;
+        var n2 = TrainConfig.Load(Path.Combine(Dir, "warm", Trainer.ResolvedConfigName)).Normalization!;
+        Assert.Equal(n1.Mean, n2.Mean);
+        Assert.Equal(n1.Std, n2.Std);
+
+        var bad = Config("bad", 1) with { InitFrom = Path.Combine(Dir, "val") };
+        var e = Assert.Throws<InvalidDataException>(() => new Trainer(log).Run(bad, CancellationToken.None));
+        Assert.Contains(Path.Combine(Dir, "val"), e.Message);
     }
 
     /// <summary>Cancels its token when a line containing <paramref name="trigger"/> is logged.</summary>

@@ -9,6 +9,12 @@ public sealed record SynthesisOptions
     public int Frames { get; init; } = 500;
     public double SnrMinDb { get; init; } = -5;
     public double SnrMaxDb { get; init; } = 40;
+
+    /// <summary>
+    /// SNR = min + (max - min) u^skew for uniform u: 1 is uniform in dB; larger values put more
+    /// mixtures at low SNR, where there is most to learn (1.5: median 10.9 dB, 63% below 17.5 dB).
+    /// </summary>
+    public double SnrSkew { get; init; } = 1.5;
     public double SpeechLevelMinDbfs { get; init; } = -45;
     public double SpeechLevelMaxDbfs { get; init; } = -6;
     public double NoiseOnlyProbability { get; init; } = 0.05;
@@ -95,7 +101,7 @@ public sealed class Synthesizer
         if (!cleanOnly)
         {
             int count = rng.NextDouble() < _o.SecondNoiseProbability ? 2 : 1;
-            double snr = _o.SnrMinDb + (_o.SnrMaxDb - _o.SnrMinDb) * rng.NextDouble();
+            double snr = _o.SnrMinDb + (_o.SnrMaxDb - _o.SnrMinDb) * Math.Pow(rng.NextDouble(), _o.SnrSkew);
             double speechPowerDb = noiseOnly ? speechDb : ActiveLevelDb(input);
             for (int k = 0; k < count; k++)
             {

@@ -88,6 +88,38 @@ public static class Checkpoint
         return state;
     }
 
+    /// <summary>
+    /// Resolves a warm-start source: a checkpoint folder (with model.dat) or a run's output folder
+    /// (its newest checkpoint). Returns the checkpoint folder and the run's resolved config path
+    /// (which holds the feature normalisation).
+    /// </summary>
+    /// <exception cref="InvalidDataException">Neither a checkpoint nor a run folder with one.</exception>
+    public static (string Checkpoint, string RunConfig) ResolveInit(string source)
+    {
+        string full = Path.GetFullPath(source);
+        if (File.Exists(Path.Combine(full, "model.dat")))
+        {
+            string run = Path.GetDirectoryName(Path.GetDirectoryName(full)!)!;
+            return (full, Path.Combine(run, Trainer.ResolvedConfigName));
+        }
+        if (Latest(full) is { } latest) return (latest, Path.Combine(full, Trainer.ResolvedConfigName));
+        throw new InvalidDataException($"{source}: initFrom is neither a checkpoint folder (with model.dat) nor a run folder with checkpoints");
+    }
+
+    /// <summary>Loads only the weights (and normalisation buffers) of a checkpoint folder into the model.</summary>
+    /// <exception cref="InvalidDataException">The checkpoint does not fit the model.</exception>
+    public static void LoadWeights(string folder, PercepNetTorchModel model)
+    {
+        try
+        {
+            model.load(Path.Combine(folder, "model.dat"));
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or InvalidDataException or EndOfStreamException or IOException)
+        {
+            throw new InvalidDataException($"{folder}: checkpoint does not fit this model ({e.Message}); does initFrom have the same layer sizes?", e);
+        }
+    }
+
     private static IEnumerable<string> Complete(string root) =>
         Directory.GetDirectories(root, Prefix + "*")
             .Where(d => !d.EndsWith(".tmp", StringComparison.Ordinal) && File.Exists(Path.Combine(d, "state.json")))

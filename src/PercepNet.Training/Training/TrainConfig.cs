@@ -78,6 +78,14 @@ public sealed record TrainConfig
     /// <summary>Seconds between progress lines when the output is not a terminal.</summary>
     public double ProgressSeconds { get; init; } = 30;
 
+    /// <summary>
+    /// Warm start: the output folder of an earlier run (or one of its checkpoint folders) whose
+    /// newest weights and feature normalisation start this run, with a fresh optimizer and
+    /// schedule. Layer sizes must match. Ignored when this run's output folder already has a
+    /// checkpoint (then that checkpoint is resumed). Empty = random initialisation.
+    /// </summary>
+    public string InitFrom { get; init; } = "";
+
     /// <summary>Feature normalisation; computed from the training shards when absent.</summary>
     public FeatureNormalization? Normalization { get; init; }
 
@@ -137,7 +145,7 @@ public sealed record TrainConfig
         if (c == null) throw new InvalidDataException($"{path}: empty config");
         string baseDir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         string Abs(string p) => string.IsNullOrEmpty(p) ? p : Path.GetFullPath(p, baseDir);
-        return c with { TrainDir = Abs(c.TrainDir), ValidationDir = Abs(c.ValidationDir), OutputDir = Abs(c.OutputDir) };
+        return c with { TrainDir = Abs(c.TrainDir), ValidationDir = Abs(c.ValidationDir), OutputDir = Abs(c.OutputDir), InitFrom = Abs(c.InitFrom) };
     }
 
     /// <summary>Writes the config as JSON.</summary>

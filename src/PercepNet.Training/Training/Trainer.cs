@@ -87,6 +87,14 @@ public sealed class Trainer(TextWriter? log = null)
             if (set.ChunkFrames <= shape.LookaheadFrames)
                 throw new ArgumentException($"{set.Shards[0].Path}: sequences of {set.ChunkFrames} frames are too short for a look-ahead of {shape.LookaheadFrames}");
 
+        bool resuming = Checkpoint.Latest(config.OutputDir) != null;
+        (string Checkpoint, string RunConfig)? init = !resuming && !string.IsNullOrEmpty(config.InitFrom) ? Checkpoint.ResolveInit(config.InitFrom) : null;
+        if (init is { } i && config.Normalization == null)
+        {
+            // A warm start keeps the features the earlier weights were trained on: its normalisation.
+            var saved = File.Exists(i.RunConfig) ? TrainConfig.Load(i.RunConfig).Normalization : null;
+            config = config with { Normalization = saved ?? throw new InvalidDataException($"{i.RunConfig}: initFrom's run has no feature normalisation") };
+        }
         var norm = ResolveNormalization(config, train);
         string resolvedPath = Path.Combine(config.OutputDir, ResolvedConfigName);
         if (!File.Exists(resolvedPath)) (config with { Normalization = norm }).Save(resolvedPath);
@@ -99,6 +107,11 @@ public sealed class Trainer(TextWriter? log = null)
         {
             state = Checkpoint.Load(latest, model, optimizer);
             progress.Line($"Resuming from {latest} (step {state.Step}, epoch {state.Epoch + 1}, batch {state.Batch}).");
+        }
+        else if (init is { } from)
+        {
+            Checkpoint.LoadWeights(from.Checkpoint, model);
+            progress.Line($"Warm start from {from.Checkpoint} (weights and feature normalisation; fresh optimizer and schedule).");
         }
         long resumedFrom = state.Step;
 

@@ -41,6 +41,11 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
         [DefaultValue(100)]
         public int PerShard { get; init; } = 100;
 
+        [CommandOption("--snr-skew <P>")]
+        [Description("SNR = -5 + 45 u^P dB for uniform u: 1 = uniform in dB, larger = more low-SNR mixtures.")]
+        [DefaultValue(1.5)]
+        public double SnrSkew { get; init; } = 1.5;
+
         [CommandOption("--seed <N>")]
         [DefaultValue(1)]
         public int Seed { get; init; } = 1;
@@ -52,7 +57,7 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
         public override ValidationResult Validate()
         {
             if (!File.Exists(Manifest)) return ValidationResult.Error($"{Manifest}: manifest not found (run `percepnet corpus build` first)");
-            if (Frames < 10 || PerShard < 1 || TrainHours <= 0 || ValHours < 0) return ValidationResult.Error("--frames >= 10, --per-shard >= 1, --train-hours > 0, --val-hours >= 0");
+            if (Frames < 10 || PerShard < 1 || TrainHours <= 0 || ValHours < 0 || !(SnrSkew > 0)) return ValidationResult.Error("--frames >= 10, --per-shard >= 1, --train-hours > 0, --val-hours >= 0, --snr-skew > 0");
             return ValidationResult.Success();
         }
     }
@@ -64,7 +69,7 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         var manifest = CorpusEntry.ReadManifest(s.Manifest);
-        var options = new SynthesisOptions { Frames = s.Frames };
+        var options = new SynthesisOptions { Frames = s.Frames, SnrSkew = s.SnrSkew };
         int jobs = s.Jobs ?? Environment.ProcessorCount;
         foreach (var (split, hours) in new[] { ("train", s.TrainHours), ("val", s.ValHours) })
         {
