@@ -90,6 +90,10 @@ public static class Program
         config.AddCommand<Commands.Eval.EvalCommand>("eval")
             .WithDescription("Score enhanced speech against clean references: PESQ, STOI, ESTOI, SI-SDR, DNSMOS.")
             .WithExample("eval", "--clean", "clean/", "--enhanced", "enhanced/", "--noisy", "noisy/", "--csv", "scores.csv");
+        config.AddCommand<Commands.Bench.BenchCommand>("bench")
+            .WithDescription("Time the denoiser (network alone and whole pipeline, float and int8, shipped model and presets) beside the comparison peers, in one run.")
+            .WithExample("bench")
+            .WithExample("bench", "noisy.wav", "--seconds", "60", "--markdown", "bench.md");
         config.AddCommand<Commands.Train.TrainCommand>("train")
             .WithDescription("Train the network on feature shards (resumes from the newest checkpoint in the output folder).")
             .WithExample("train", "--config", "train.json");

@@ -57,6 +57,49 @@ public sealed class ModelFile
         _tensors = tensors;
     }
 
+    /// <summary>Writes the model in the format above (the exact bytes <see cref="Parse"/> reads).</summary>
+    public void WriteTo(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var b = new byte[4];
+        void Int(int v)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(b, v);
+            stream.Write(b);
+        }
+        void Floats(ReadOnlySpan<float> values)
+        {
+            foreach (float v in values)
+            {
+                BinaryPrimitives.WriteSingleLittleEndian(b, v);
+                stream.Write(b);
+            }
+        }
+        stream.Write(Magic);
+        foreach (int v in new[]
+        {
+            Version, FrameLayout.SampleRate, FrameLayout.FrameSize, FrameLayout.BandCount, FeatureExtractor.Count,
+            Shape.InputDense, Shape.Conv1Kernel, Shape.Conv1Channels, Shape.Conv2Kernel, Shape.Conv2Channels,
+            Shape.SharedGruLayers, Shape.SharedGru, Shape.GainGru, Shape.StrengthGru, Shape.LookaheadFrames,
+        })
+        {
+            Int(v);
+        }
+        Floats(_mean);
+        Floats(_std);
+        var specs = Shape.Tensors();
+        Int(specs.Count);
+        for (int i = 0; i < specs.Count; i++)
+        {
+            byte[] name = Encoding.UTF8.GetBytes(specs[i].Name);
+            Int(name.Length);
+            stream.Write(name);
+            Int(specs[i].Shape.Length);
+            foreach (int d in specs[i].Shape) Int(d);
+            Floats(_tensors[i]);
+        }
+    }
+
     /// <summary>Layer sizes and look-ahead.</summary>
     public NetworkShape Shape { get; }
 

@@ -23,35 +23,9 @@ public static class ModelExporter
     public static void Write(string path, NetworkShape shape, float[] featureMean, float[] featureStd, IReadOnlyList<float[]> tensors)
     {
         // The constructor validates exactly what the reader will.
-        _ = new ModelFile(shape, featureMean, featureStd, tensors);
+        var file = new ModelFile(shape, featureMean, featureStd, tensors);
         string tmp = path + ".tmp";
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write))
-        using (var w = new BinaryWriter(fs))
-        {
-            w.Write(ModelFile.Magic);
-            foreach (int v in new[]
-            {
-                ModelFile.Version, FrameLayout.SampleRate, FrameLayout.FrameSize, FrameLayout.BandCount, FeatureExtractor.Count,
-                shape.InputDense, shape.Conv1Kernel, shape.Conv1Channels, shape.Conv2Kernel, shape.Conv2Channels,
-                shape.SharedGruLayers, shape.SharedGru, shape.GainGru, shape.StrengthGru, shape.LookaheadFrames,
-            })
-            {
-                WriteInt(w, v);
-            }
-            WriteFloats(w, featureMean);
-            WriteFloats(w, featureStd);
-            var specs = shape.Tensors();
-            WriteInt(w, specs.Count);
-            for (int i = 0; i < specs.Count; i++)
-            {
-                byte[] name = Encoding.UTF8.GetBytes(specs[i].Name);
-                WriteInt(w, name.Length);
-                w.Write(name);
-                WriteInt(w, specs[i].Shape.Length);
-                foreach (int d in specs[i].Shape) WriteInt(w, d);
-                WriteFloats(w, tensors[i]);
-            }
-        }
+        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write)) file.WriteTo(fs);
         File.Move(tmp, path, overwrite: true);
     }
 
@@ -118,22 +92,5 @@ public static class ModelExporter
     {
         float d = MathF.Abs(a - b);
         return float.IsNaN(d) ? float.NaN : MathF.Max(err, d);
-    }
-
-    private static void WriteInt(BinaryWriter w, int v)
-    {
-        Span<byte> b = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32LittleEndian(b, v);
-        w.Write(b);
-    }
-
-    private static void WriteFloats(BinaryWriter w, ReadOnlySpan<float> values)
-    {
-        Span<byte> b = stackalloc byte[4];
-        foreach (float v in values)
-        {
-            BinaryPrimitives.WriteSingleLittleEndian(b, v);
-            w.Write(b);
-        }
     }
 }
