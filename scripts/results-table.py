@@ -1,0 +1,29 @@
+#!/usr/bin/env python3
+"""Prints a Markdown table of mean scores from `percepnet eval --json` files.
+
+Usage: scripts/results-table.py LABEL=FILE.json[:signal] ...
+signal is "enhanced" (default) or "noisy" (the noisy row of a file evaluated with --noisy).
+The best value of each column is set in bold."""
+import json
+import sys
+
+COLS = [("pesq_wb", "PESQ-WB"), ("pesq_nb", "PESQ-NB"), ("stoi", "STOI"), ("estoi", "ESTOI"),
+        ("si_sdr", "SI-SDR dB"), ("dnsmos_sig", "DNSMOS SIG"), ("dnsmos_bak", "DNSMOS BAK"), ("dnsmos_ovrl", "DNSMOS OVRL")]
+rows = []
+for arg in sys.argv[1:]:
+    label, spec = arg.split("=", 1)
+    path, _, signal = spec.partition(":")
+    means = json.load(open(path))["means"][signal or "enhanced"]
+    rows.append((label, [means.get(k) for k, _ in COLS]))
+best = [max((r[1][i] for r in rows if r[1][i] is not None), default=None) for i in range(len(COLS))]
+print("| system | " + " | ".join(h for _, h in COLS) + " |")
+print("|---|" + "---|" * len(COLS))
+for label, vals in rows:
+    cells = []
+    for i, v in enumerate(vals):
+        if v is None:
+            cells.append("-")
+        else:
+            s = f"{v:.2f}" if COLS[i][0] == "si_sdr" else f"{v:.3f}"
+            cells.append(f"**{s}**" if v == best[i] and not label.startswith("oracle") else s)
+    print(f"| {label} | " + " | ".join(cells) + " |")
