@@ -107,6 +107,7 @@ public sealed class SynthesisTests : IClassFixture<MiniCorpus>
             Short with { NoiseTypeWeights = [0, 0, 1, 0] },
             Short with { NoiseTypeWeights = [0, 0, 0, 1] },
             Short with { LowPassProbability = 1, ClipProbability = 1, QuantiseProbability = 1 },
+            Short with { BandLimitProbability = 1, BandLimitRates = [8000] },
         };
         var builder = new TargetBuilder();
         var frames = new float[Short.Frames * FeatureShard.FrameFloats];
@@ -139,6 +140,36 @@ public sealed class SynthesisTests : IClassFixture<MiniCorpus>
                 }
             }
         }
+    }
+
+    [Fact]
+    public void BandLimitLeavesNothingAboveTheOldNyquistAndMasksThoseBands()
+    {
+        var lib = new CorpusLibrary(_corpus.Manifest, "train");
+        var o = Short with { BandLimitProbability = 1, BandLimitRates = [16000], NoiseOnlyProbability = 0, CleanOnlyProbability = 0 };
+        var seq = new Synthesizer(lib, o).Make(11);
+        Assert.Contains("via 16000 Hz", seq.Description);
+        Assert.True(seq.BandwidthHz <= 8000, $"bandwidth {seq.BandwidthHz}");
+        var frames = new float[o.Frames * FeatureShard.FrameFloats];
+        new TargetBuilder().Build(seq, frames);
+        double low = 0, high = double.MinValue;
+        // From frame 2 on: the first frames' windows see the step from the zero history into the signal.
+        for (int f = 2; f < o.Frames; f++)
+            for (int b = 0; b < FrameLayout.BandCount; b++)
+            {
+                // Feature b is log10 of the noisy band energy (+1e-8).
+                float logE = frames[f * FeatureShard.FrameFloats + b];
+                double hz = ErbBands.Centers[b] * FrameLayout.BinHz;
+                if (hz <= 4000) low = Math.Max(low == 0 ? double.MinValue : low, logE);
+                if (b > 0 && ErbBands.Centers[b - 1] * FrameLayout.BinHz >= 8600)
+                {
+                    high = Math.Max(high, logE);
+                    Assert.Equal(0f, frames[f * FeatureShard.FrameFloats + FeatureShard.MaskOffset + b]);
+                }
+            }
+        var maxPerBand = Enumerable.Range(0, FrameLayout.BandCount).Select(b => Enumerable.Range(2, o.Frames - 2).Max(f => frames[f * FeatureShard.FrameFloats + b])).ToArray();
+        Assert.True(high < -7.5, $"energy above 8.6 kHz: log10 up to {high}; per band {string.Join(" ", maxPerBand.Select(v => v.ToString("F1")))}; {seq.Description}");
+        Assert.True(low > -4, $"the speech band is empty too: log10 up to {low}");
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using PercepNet.Audio;
 using PercepNet.Dsp;
 using PercepNet.Training.Corpus;
 
@@ -23,6 +24,16 @@ public sealed record SynthesisOptions
     public double ReverbProbability { get; init; } = 0.4;
     public double MeasuredRoomFraction { get; init; } = 0.3;
     public double LowPassProbability { get; init; } = 0.2;
+
+    /// <summary>
+    /// Probability that the whole mixture (and the target) passes through a lower sample rate and
+    /// back, as 8-32 kHz recordings do when they are resampled to 48 kHz: nothing at all above the
+    /// old Nyquist frequency, unlike the gentle <see cref="LowPassProbability"/> low-pass.
+    /// </summary>
+    public double BandLimitProbability { get; init; } = 0.2;
+
+    /// <summary>Rates the band limit picks from, uniformly (repeats weight a rate).</summary>
+    public int[] BandLimitRates { get; init; } = [8000, 16000, 16000, 16000, 22050, 24000, 32000];
     public double ClipProbability { get; init; } = 0.05;
     public double QuantiseProbability { get; init; } = 0.2;
     public double SpeechEqProbability { get; init; } = 0.7;
@@ -141,8 +152,27 @@ public sealed class Synthesizer
             for (int i = 0; i < n; i++) noisy[i] = MathF.Round(Math.Clamp(noisy[i], -1f, 1f) * 32767f) / 32767f;
             desc.Add("16-bit");
         }
+        // Last: a recording made (clipped, quantised) at a lower rate, then resampled to 48 kHz.
+        if (rng.NextDouble() < _o.BandLimitProbability)
+        {
+            int rate = _o.BandLimitRates[rng.Next(_o.BandLimitRates.Length)];
+            noisy = BandLimit(noisy, rate, n);
+            target = BandLimit(target.AsSpan(0, Math.Min(n, target.Length)), rate, n);
+            // The resampler's passband ends a little below the old Nyquist frequency.
+            bandwidth = Math.Min(bandwidth, 0.47 * rate);
+            desc.Add($"via {rate} Hz");
+        }
         for (int i = 0; i < n; i++) noisy[i] = Math.Clamp(noisy[i], -1f, 1f);
         return new SynthesizedSequence(noisy, target.Length == n ? target : target.AsSpan(0, n).ToArray(), bandwidth, string.Join(", ", desc));
+    }
+
+    /// <summary><paramref name="x"/> (48 kHz) resampled to <paramref name="rate"/> and back, <paramref name="n"/> samples.</summary>
+    private static float[] BandLimit(ReadOnlySpan<float> x, int rate, int n)
+    {
+        var back = Resampler.Resample(Resampler.Resample(x, FrameLayout.SampleRate, rate), rate, FrameLayout.SampleRate);
+        var y = new float[n];
+        back.AsSpan(0, Math.Min(n, back.Length)).CopyTo(y);
+        return y;
     }
 
     private (float[] Noise, string What) MakeNoise(Random rng, int n)
