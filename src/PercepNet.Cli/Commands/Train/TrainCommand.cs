@@ -33,7 +33,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         // On a terminal the trainer rewrites one progress line; elsewhere it prints plain lines.
         bool interactive = _console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
         TextWriter log = interactive ? Console.Out : _console.Profile.Out.Writer;
-        // The first Ctrl+C stops at the next step with a checkpoint; a second one ends the process.
+        // The first Ctrl+C (or SIGTERM, e.g. `kill` of a background run, where SIGINT is ignored)
+        // stops at the next step with a checkpoint; a second one ends the process.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         void OnCancel(object? sender, ConsoleCancelEventArgs e)
         {
@@ -42,6 +43,12 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             stop.Cancel();
         }
         Console.CancelKeyPress += OnCancel;
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
+        {
+            if (stop.IsCancellationRequested) return;
+            ctx.Cancel = true;
+            stop.Cancel();
+        });
         TrainResult result;
         try
         {
