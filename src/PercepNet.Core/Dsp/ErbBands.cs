@@ -78,22 +78,46 @@ public static class ErbBands
     {
         Debug.Assert(x.Length >= 2 * (LastBin + 1) && p.Length >= 2 * (LastBin + 1) && corr.Length >= FrameLayout.BandCount);
         ReadOnlySpan<short> c = Centers;
-        corr[..FrameLayout.BandCount].Clear();
+        ReadOnlySpan<float> lower = s_lowerWeight, upper = s_upperWeight;
+        // OPT: the running sums live in locals (each band's sum gets the upper triangle of the band
+        // below, then its own lower part), in the same order as accumulating into corr, bit for bit.
+        float sum = 0f;
+        for (int b = 0; b < FrameLayout.BandCount - 1; b++)
+        {
+            float next = 0f;
+            for (int k = c[b]; k < c[b + 1]; k++)
+            {
+                float v = x[2 * k] * p[2 * k] + x[2 * k + 1] * p[2 * k + 1];
+                sum += lower[k] * v;
+                next += upper[k] * v;
+            }
+            corr[b] = sum;
+            sum = next;
+        }
+        int last = c[FrameLayout.BandCount - 1];
+        corr[FrameLayout.BandCount - 1] = sum + (x[2 * last] * p[2 * last] + x[2 * last + 1] * p[2 * last + 1]);
+    }
+
+    // Per bin k below LastBin, in the band b with c[b] <= k < c[b + 1]: the weight of band b
+    // (1 - frac) and of band b + 1 (frac), frac = (k - c[b]) / width computed as (k - c[b]) * (1 / width).
+    private static readonly float[] s_lowerWeight = BuildWeights(upper: false);
+    private static readonly float[] s_upperWeight = BuildWeights(upper: true);
+
+    private static float[] BuildWeights(bool upper)
+    {
+        ReadOnlySpan<short> c = Centers;
+        var weights = new float[LastBin];
         for (int b = 0; b < FrameLayout.BandCount - 1; b++)
         {
             int width = c[b + 1] - c[b];
             float inv = 1f / width;
             for (int j = 0; j < width; j++)
             {
-                int k = c[b] + j;
                 float frac = j * inv;
-                float v = x[2 * k] * p[2 * k] + x[2 * k + 1] * p[2 * k + 1];
-                corr[b] += (1 - frac) * v;
-                corr[b + 1] += frac * v;
+                weights[c[b] + j] = upper ? frac : 1 - frac;
             }
         }
-        int last = c[FrameLayout.BandCount - 1];
-        corr[FrameLayout.BandCount - 1] += x[2 * last] * p[2 * last] + x[2 * last + 1] * p[2 * last + 1];
+        return weights;
     }
 
     /// <summary>
@@ -104,15 +128,11 @@ public static class ErbBands
     {
         Debug.Assert(bandValues.Length >= FrameLayout.BandCount && binValues.Length >= FrameLayout.BinCount);
         ReadOnlySpan<short> c = Centers;
+        ReadOnlySpan<float> lower = s_lowerWeight, upper = s_upperWeight;
         for (int b = 0; b < FrameLayout.BandCount - 1; b++)
         {
-            int width = c[b + 1] - c[b];
-            float inv = 1f / width;
-            for (int j = 0; j < width; j++)
-            {
-                float frac = j * inv;
-                binValues[c[b] + j] = (1 - frac) * bandValues[b] + frac * bandValues[b + 1];
-            }
+            float lo = bandValues[b], hi = bandValues[b + 1];
+            for (int k = c[b]; k < c[b + 1]; k++) binValues[k] = lower[k] * lo + upper[k] * hi;
         }
         float lastValue = bandValues[FrameLayout.BandCount - 1];
         for (int k = LastBin; k < FrameLayout.BinCount; k++) binValues[k] = lastValue;

@@ -33,7 +33,7 @@ internal sealed class PitchEstimator
     /// <summary>Highest divisor k tried for sub-multiples T/k (Opus goes to 15; T/k must stay >= MinPeriod).</summary>
     internal const int MaxSubMultiple = 12;
 
-    internal const int LpcOrder = 4;
+    internal const int LpcOrder = 4;   // Autocorrelate() is written out for this order
 
     /// <summary>Bandwidth expansion of the LPC polynomial: a_j *= 0.8^j, i.e. partial whitening. Full-ish
     /// whitening (0.9) over-weights the high harmonics, which vibrato decorrelates first and where noise
@@ -87,12 +87,17 @@ internal sealed class PitchEstimator
     private readonly float[] _x12 = new float[Length12];
     private readonly float[] _r12 = new float[MaxLag12 + 2];
     private readonly float[] _lpcWindow = new float[Window24];
+    private readonly float[] _windowed = new float[Window24];
     private readonly double[] _lagWindow = new double[LpcOrder + 1];
     private readonly float[] _whitening = new float[WhiteningTaps];
     private readonly double[] _ac = new double[LpcOrder + 1];
     private readonly double[] _lpc = new double[LpcOrder + 1];
     private readonly double[] _lpcPrev = new double[LpcOrder + 1];
     private readonly int[] _coarseLag = new int[CoarseCandidates];
+    // Per-frame memo of the normalised correlations (NaN: not computed yet): the refinement windows of
+    // the coarse peaks, their sub-multiples and MeasureAt overlap, and each lag costs two dot products.
+    private readonly float[] _corr24 = new float[MaxLag24 + 1];
+    private readonly float[] _corr48 = new float[FrameLayout.MaxPeriod + 1];
     private readonly float[] _coarseCorr = new float[CoarseCandidates];
 
     private readonly double _hpB0, _hpA1, _hpA2;   // b1 = -2 b0, b2 = b0 for the Butterworth high-pass
@@ -147,6 +152,8 @@ internal sealed class PitchEstimator
         Append(frame);
         Whiten();
         DecimateTo12k();
+        Array.Fill(_corr24, float.NaN);
+        Array.Fill(_corr48, float.NaN);
 
         ReadOnlySpan<float> win48 = _x48.AsSpan(History48 - Window48, Window48);
         _xx48 = Dot(win48, win48);
@@ -256,14 +263,7 @@ internal sealed class PitchEstimator
     /// with that one filter (stateless, so nothing depends on the previous frame's filter).</summary>
     private void Whiten()
     {
-        ReadOnlySpan<float> newest = _x24.AsSpan(History24 - Window24, Window24);
-        for (int k = 0; k <= LpcOrder; k++)
-        {
-            double s = 0;
-            for (int n = k; n < Window24; n++)
-                s += (double)(newest[n] * _lpcWindow[n]) * (newest[n - k] * _lpcWindow[n - k]);
-            _ac[k] = s * _lagWindow[k];
-        }
+        Autocorrelate();
         Levinson(_ac, _lpc, _lpcPrev);
 
         // A(z) with bandwidth expansion, convolved with the tilt (1 + c z^-1).
@@ -279,14 +279,60 @@ internal sealed class PitchEstimator
             _whitening[j] = a[j] + TiltCoefficient * a[j - 1];
         _whitening[LpcOrder + 1] = TiltCoefficient * a[LpcOrder];
 
-        for (int n = 0; n < Whitened24; n++)
+        // OPT: vectorised over n; each output sums its taps in the order j = 0.. from 0, as the scalar loop.
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int w = Vector<float>.Count;
+            for (; i <= Whitened24 - w; i += w)
+            {
+                var acc = Vector<float>.Zero;
+                for (int j = 0; j < WhiteningTaps; j++)
+                    acc += new Vector<float>(_x24.AsSpan(i + WhiteningTaps - 1 - j, w)) * _whitening[j];
+                acc.CopyTo(_w24.AsSpan(i, w));
+            }
+        }
+        for (; i < Whitened24; i++)
         {
             float s = 0f;
-            int top = n + WhiteningTaps - 1;
+            int top = i + WhiteningTaps - 1;
             for (int j = 0; j < WhiteningTaps; j++)
                 s += _whitening[j] * _x24[top - j];
-            _w24[n] = s;
+            _w24[i] = s;
         }
+    }
+
+    /// <summary>Lag-windowed autocorrelation r[0..4] of the Hann-windowed newest 480 samples at 24 kHz
+    /// into _ac (double sums over n in increasing order).</summary>
+    private void Autocorrelate()
+    {
+        ReadOnlySpan<float> newest = _x24.AsSpan(History24 - Window24, Window24);
+        Span<float> v = _windowed;
+        for (int n = 0; n < Window24; n++) v[n] = newest[n] * _lpcWindow[n];
+        // OPT: the five sums advance together (five independent add chains instead of one after the
+        // other); each still adds its terms in increasing n, so the result is bit-identical.
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0;
+        for (int n = 0; n < LpcOrder; n++)
+        {
+            s0 += (double)v[n] * v[n];
+            if (n >= 1) s1 += (double)v[n] * v[n - 1];
+            if (n >= 2) s2 += (double)v[n] * v[n - 2];
+            if (n >= 3) s3 += (double)v[n] * v[n - 3];
+        }
+        for (int n = LpcOrder; n < Window24; n++)
+        {
+            double x = v[n];
+            s0 += x * v[n];
+            s1 += x * v[n - 1];
+            s2 += x * v[n - 2];
+            s3 += x * v[n - 3];
+            s4 += x * v[n - 4];
+        }
+        _ac[0] = s0 * _lagWindow[0];
+        _ac[1] = s1 * _lagWindow[1];
+        _ac[2] = s2 * _lagWindow[2];
+        _ac[3] = s3 * _lagWindow[3];
+        _ac[4] = s4 * _lagWindow[4];
     }
 
     /// <summary>Levinson-Durbin: prediction-error polynomial a (a[0] = 1) from autocorrelation r.
@@ -425,20 +471,74 @@ internal sealed class PitchEstimator
         return new PitchCandidate(period, Math.Clamp(peak, 0f, 1f));
     }
 
+    /// <summary>Normalised correlation of the whitened 24 kHz window at <paramref name="lag"/> (memoised per frame).</summary>
     private float Corr24(int lag)
     {
-        ReadOnlySpan<float> win = _w24.AsSpan(MaxLag24, Window24);
-        ReadOnlySpan<float> y = _w24.AsSpan(MaxLag24 - lag, Window24);
-        double den = _xx24 * Dot(y, y);
-        return den > 1e-30 ? (float)(Dot(win, y) / Math.Sqrt(den)) : 0f;
+        float r = _corr24[lag];
+        if (float.IsNaN(r))
+        {
+            ReadOnlySpan<float> win = _w24.AsSpan(MaxLag24, Window24);
+            ReadOnlySpan<float> y = _w24.AsSpan(MaxLag24 - lag, Window24);
+            r = _corr24[lag] = Normalised(win, y, _xx24);
+        }
+        return r;
     }
 
+    /// <summary>Normalised correlation of the 48 kHz window at <paramref name="lag"/> (memoised per frame).</summary>
     private float Corr48(int lag)
     {
-        ReadOnlySpan<float> win = _x48.AsSpan(History48 - Window48, Window48);
-        ReadOnlySpan<float> y = _x48.AsSpan(History48 - Window48 - lag, Window48);
-        double den = _xx48 * Dot(y, y);
-        return den > 1e-30 ? (float)(Dot(win, y) / Math.Sqrt(den)) : 0f;
+        float r = _corr48[lag];
+        if (float.IsNaN(r))
+        {
+            ReadOnlySpan<float> win = _x48.AsSpan(History48 - Window48, Window48);
+            ReadOnlySpan<float> y = _x48.AsSpan(History48 - Window48 - lag, Window48);
+            r = _corr48[lag] = Normalised(win, y, _xx48);
+        }
+        return r;
+    }
+
+    /// <summary>x.y / sqrt(xx y.y), 0 when the denominator vanishes.</summary>
+    private static float Normalised(ReadOnlySpan<float> x, ReadOnlySpan<float> y, double xx)
+    {
+        float xy = DotAndEnergy(x, y, out float yy);
+        double den = xx * yy;
+        return den > 1e-30 ? (float)(xy / Math.Sqrt(den)) : 0f;
+    }
+
+    /// <summary><see cref="Dot"/>(a, b) and <see cref="Dot"/>(b, b) in one pass, each bit-identical to
+    /// its own call (same lanes, same order).</summary>
+    internal static float DotAndEnergy(ReadOnlySpan<float> a, ReadOnlySpan<float> b, out float bb)
+    {
+        Debug.Assert(a.Length == b.Length);
+        int n = a.Length;
+        int i = 0;
+        float s = 0f, e = 0f;
+        if (Vector.IsHardwareAccelerated && n >= 2 * Vector<float>.Count)
+        {
+            int w = Vector<float>.Count;
+            var acc0 = Vector<float>.Zero;
+            var acc1 = Vector<float>.Zero;
+            var en0 = Vector<float>.Zero;
+            var en1 = Vector<float>.Zero;
+            for (; i <= n - 2 * w; i += 2 * w)
+            {
+                var b0 = new Vector<float>(b.Slice(i, w));
+                var b1 = new Vector<float>(b.Slice(i + w, w));
+                acc0 += new Vector<float>(a.Slice(i, w)) * b0;
+                acc1 += new Vector<float>(a.Slice(i + w, w)) * b1;
+                en0 += b0 * b0;
+                en1 += b1 * b1;
+            }
+            s = Vector.Sum(acc0 + acc1);
+            e = Vector.Sum(en0 + en1);
+        }
+        for (; i < n; i++)
+        {
+            s += a[i] * b[i];
+            e += b[i] * b[i];
+        }
+        bb = e;
+        return s;
     }
 
     /// <summary>Float dot product. OPT: Vector&lt;float&gt; lanes; the lane order is fixed for a given
