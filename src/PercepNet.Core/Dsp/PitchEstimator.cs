@@ -86,8 +86,9 @@ internal sealed class PitchEstimator
     private readonly float[] _w24 = new float[Whitened24];
     private readonly float[] _x12 = new float[Length12];
     private readonly float[] _r12 = new float[MaxLag12 + 2];
+    private readonly float[] _xy12 = new float[MaxLag12 + 1];
     private readonly float[] _lpcWindow = new float[Window24];
-    private readonly float[] _windowed = new float[Window24];
+    private readonly double[] _windowed = new double[Window24];
     private readonly double[] _lagWindow = new double[LpcOrder + 1];
     private readonly float[] _whitening = new float[WhiteningTaps];
     private readonly double[] _ac = new double[LpcOrder + 1];
@@ -307,22 +308,36 @@ internal sealed class PitchEstimator
     private void Autocorrelate()
     {
         ReadOnlySpan<float> newest = _x24.AsSpan(History24 - Window24, Window24);
-        Span<float> v = _windowed;
-        for (int n = 0; n < Window24; n++) v[n] = newest[n] * _lpcWindow[n];
+        // The windowed samples as doubles (exact): a scalar float-to-double conversion per product
+        // would chain every product to the previous one (cvtss2sd merges into its destination).
+        Span<double> v = _windowed;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int w = Vector<float>.Count;
+            for (; i <= Window24 - w; i += w)
+            {
+                var x = new Vector<float>(newest.Slice(i, w)) * new Vector<float>(_lpcWindow.AsSpan(i, w));
+                Vector.Widen(x, out Vector<double> lo, out Vector<double> hi);
+                lo.CopyTo(v.Slice(i, w / 2));
+                hi.CopyTo(v.Slice(i + w / 2, w / 2));
+            }
+        }
+        for (; i < Window24; i++) v[i] = newest[i] * _lpcWindow[i];
         // OPT: the five sums advance together (five independent add chains instead of one after the
         // other); each still adds its terms in increasing n, so the result is bit-identical.
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0;
         for (int n = 0; n < LpcOrder; n++)
         {
-            s0 += (double)v[n] * v[n];
-            if (n >= 1) s1 += (double)v[n] * v[n - 1];
-            if (n >= 2) s2 += (double)v[n] * v[n - 2];
-            if (n >= 3) s3 += (double)v[n] * v[n - 3];
+            s0 += v[n] * v[n];
+            if (n >= 1) s1 += v[n] * v[n - 1];
+            if (n >= 2) s2 += v[n] * v[n - 2];
+            if (n >= 3) s3 += v[n] * v[n - 3];
         }
         for (int n = LpcOrder; n < Window24; n++)
         {
             double x = v[n];
-            s0 += x * v[n];
+            s0 += x * x;
             s1 += x * v[n - 1];
             s2 += x * v[n - 2];
             s3 += x * v[n - 3];
@@ -380,10 +395,13 @@ internal sealed class PitchEstimator
         // a correlation that only falls from the shortest lag on (low-pass noise, DC wander) has no peak.
         ReadOnlySpan<float> first = _x12.AsSpan(MaxLag12 - (MinLag12 - 1), Window12);
         double yy = Dot(first, first);
+        // OPT: the cross terms of four lags per pass over the window (see Dot4).
+        int l = MinLag12 - 1;
+        for (; l + 3 <= MaxLag12; l += 4) Dot4(win, _x12, MaxLag12 - l, _xy12.AsSpan(l, 4));
+        for (; l <= MaxLag12; l++) _xy12[l] = Dot(win, _x12.AsSpan(MaxLag12 - l, Window12));
         for (int lag = MinLag12 - 1; lag <= MaxLag12; lag++)
         {
-            ReadOnlySpan<float> y = _x12.AsSpan(MaxLag12 - lag, Window12);
-            double xy = Dot(win, y);
+            double xy = _xy12[lag];
             double den = xx * yy;
             _r12[lag] = den > 1e-30 ? (float)(xy / Math.Sqrt(den)) : 0f;
             if (lag < MaxLag12)
@@ -539,6 +557,44 @@ internal sealed class PitchEstimator
         }
         bb = e;
         return s;
+    }
+
+    /// <summary>
+    /// result[j] = <see cref="Dot"/>(a, b.Slice(start - j, a.Length)) for j = 0..3, each bit-identical
+    /// to its own call (same lanes, same order), with one load of <paramref name="a"/> for all four.
+    /// </summary>
+    internal static void Dot4(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int start, Span<float> result)
+    {
+        Debug.Assert(start >= 3 && start + a.Length <= b.Length && result.Length >= 4);
+        int n = a.Length;
+        if (!Vector.IsHardwareAccelerated || n < 2 * Vector<float>.Count)
+        {
+            for (int j = 0; j < 4; j++) result[j] = Dot(a, b.Slice(start - j, n));
+            return;
+        }
+        int w = Vector<float>.Count;
+        ReadOnlySpan<float> b0 = b.Slice(start, n), b1 = b.Slice(start - 1, n), b2 = b.Slice(start - 2, n), b3 = b.Slice(start - 3, n);
+        Vector<float> p0 = default, q0 = default, p1 = default, q1 = default;
+        Vector<float> p2 = default, q2 = default, p3 = default, q3 = default;
+        int i = 0;
+        for (; i <= n - 2 * w; i += 2 * w)
+        {
+            var x = new Vector<float>(a.Slice(i, w));
+            var y = new Vector<float>(a.Slice(i + w, w));
+            p0 += x * new Vector<float>(b0.Slice(i, w)); q0 += y * new Vector<float>(b0.Slice(i + w, w));
+            p1 += x * new Vector<float>(b1.Slice(i, w)); q1 += y * new Vector<float>(b1.Slice(i + w, w));
+            p2 += x * new Vector<float>(b2.Slice(i, w)); q2 += y * new Vector<float>(b2.Slice(i + w, w));
+            p3 += x * new Vector<float>(b3.Slice(i, w)); q3 += y * new Vector<float>(b3.Slice(i + w, w));
+        }
+        float s0 = Vector.Sum(p0 + q0), s1 = Vector.Sum(p1 + q1), s2 = Vector.Sum(p2 + q2), s3 = Vector.Sum(p3 + q3);
+        for (; i < n; i++)
+        {
+            s0 += a[i] * b0[i];
+            s1 += a[i] * b1[i];
+            s2 += a[i] * b2[i];
+            s3 += a[i] * b3[i];
+        }
+        result[0] = s0; result[1] = s1; result[2] = s2; result[3] = s3;
     }
 
     /// <summary>Float dot product. OPT: Vector&lt;float&gt; lanes; the lane order is fixed for a given
