@@ -98,6 +98,43 @@ public static class ErbBands
         corr[FrameLayout.BandCount - 1] = sum + (x[2 * last] * p[2 * last] + x[2 * last + 1] * p[2 * last + 1]);
     }
 
+    /// <summary>
+    /// <see cref="Energy"/> of <paramref name="p"/> into <paramref name="ep"/> and
+    /// <see cref="CrossCorrelation"/> of <paramref name="x"/> and <paramref name="p"/> into
+    /// <paramref name="exp"/> in one pass (bit-identical to the two calls; the two sums per band
+    /// advance together instead of one after the other).
+    /// </summary>
+    public static void EnergyAndCrossCorrelation(ReadOnlySpan<float> x, ReadOnlySpan<float> p, Span<float> ep, Span<float> exp)
+    {
+        Debug.Assert(x.Length >= 2 * (LastBin + 1) && p.Length >= 2 * (LastBin + 1));
+        Debug.Assert(ep.Length >= FrameLayout.BandCount && exp.Length >= FrameLayout.BandCount);
+        ReadOnlySpan<short> c = Centers;
+        ReadOnlySpan<float> lower = s_lowerWeight, upper = s_upperWeight;
+        float sumP = 0f, sumXp = 0f;
+        for (int b = 0; b < FrameLayout.BandCount - 1; b++)
+        {
+            float nextP = 0f, nextXp = 0f;
+            for (int k = c[b]; k < c[b + 1]; k++)
+            {
+                float pr = p[2 * k], pi = p[2 * k + 1];
+                float vp = pr * pr + pi * pi;
+                float vxp = x[2 * k] * pr + x[2 * k + 1] * pi;
+                sumP += lower[k] * vp;
+                nextP += upper[k] * vp;
+                sumXp += lower[k] * vxp;
+                nextXp += upper[k] * vxp;
+            }
+            ep[b] = sumP;
+            exp[b] = sumXp;
+            sumP = nextP;
+            sumXp = nextXp;
+        }
+        int last = c[FrameLayout.BandCount - 1];
+        float lr = p[2 * last], li = p[2 * last + 1];
+        ep[FrameLayout.BandCount - 1] = sumP + (lr * lr + li * li);
+        exp[FrameLayout.BandCount - 1] = sumXp + (x[2 * last] * lr + x[2 * last + 1] * li);
+    }
+
     // Per bin k below LastBin, in the band b with c[b] <= k < c[b + 1]: the weight of band b
     // (1 - frac) and of band b + 1 (frac), frac = (k - c[b]) / width computed as (k - c[b]) * (1 / width).
     private static readonly float[] s_lowerWeight = BuildWeights(upper: false);

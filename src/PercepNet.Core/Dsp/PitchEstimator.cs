@@ -228,7 +228,7 @@ internal sealed class PitchEstimator
         return count;
     }
 
-    private void Append(ReadOnlySpan<float> frame)
+    internal void Append(ReadOnlySpan<float> frame)
     {
         const int n = FrameLayout.FrameSize;
         Array.Copy(_x48, n, _x48, 0, History48 - n);
@@ -262,7 +262,7 @@ internal sealed class PitchEstimator
 
     /// <summary>LPC analysis of the newest window at 24 kHz and whitening of the whole 24 kHz history
     /// with that one filter (stateless, so nothing depends on the previous frame's filter).</summary>
-    private void Whiten()
+    internal void Whiten()
     {
         Autocorrelate();
         Levinson(_ac, _lpc, _lpcPrev);
@@ -374,7 +374,7 @@ internal sealed class PitchEstimator
     }
 
     /// <summary>24 -> 12 kHz decimation of the whitened signal, again with [1,2,1]/4.</summary>
-    private void DecimateTo12k()
+    internal void DecimateTo12k()
     {
         for (int i = 0; i < Length12; i++)
         {
@@ -387,7 +387,7 @@ internal sealed class PitchEstimator
     /// <summary>Normalised correlation at every lag 14..192 at 12 kHz (periods 56..768 at 48 kHz; lag 14
     /// only to qualify a peak at 15); keeps the strongest local maxima of 15..192 in _coarseLag (12 kHz
     /// lags) and returns their number.</summary>
-    private int CoarseSearch()
+    internal int CoarseSearch()
     {
         ReadOnlySpan<float> win = _x12.AsSpan(MaxLag12, Window12);
         double xx = Dot(win, win);
@@ -456,6 +456,7 @@ internal sealed class PitchEstimator
         Span<float> r = stackalloc float[2 * halfWidth + 3];
         int first = Math.Max(MinLag24 - 1, lo - 1);
         int last = Math.Min(MaxLag24, hi + 1);
+        Fill(_corr24, _w24, MaxLag24, Window24, _xx24, first, last);
         for (int lag = first; lag <= last; lag++)
             r[lag - first] = Corr24(lag);
         int bestLag = lo;
@@ -479,6 +480,8 @@ internal sealed class PitchEstimator
         int start = (int)MathF.Round(2f * (bestLag + offset));
         int period = start;
         float bestFull = float.NegativeInfinity;
+        Fill(_corr48, _x48, History48 - Window48, Window48, _xx48,
+            Math.Max(FrameLayout.MinPeriod, start - 1), Math.Min(FrameLayout.MaxPeriod, start + 1));
         for (int t = start - 1; t <= start + 1; t++)
         {
             if (t < FrameLayout.MinPeriod || t > FrameLayout.MaxPeriod) continue;
@@ -515,12 +518,80 @@ internal sealed class PitchEstimator
         return r;
     }
 
+    /// <summary>
+    /// Memoises the normalised correlations of lags <paramref name="first"/>..<paramref name="last"/>
+    /// of the window <paramref name="signal"/>[windowStart..+length] into <paramref name="memo"/>:
+    /// runs of three lags not computed yet go through <see cref="Normalised3"/> (one pass for three),
+    /// the rest are left to the single-lag path. Same values as computing them one by one.
+    /// </summary>
+    private static void Fill(float[] memo, float[] signal, int windowStart, int length, double xx, int first, int last)
+    {
+        ReadOnlySpan<float> win = signal.AsSpan(windowStart, length);
+        for (int lag = first; lag + 2 <= last; lag++)
+        {
+            if (!float.IsNaN(memo[lag]) || !float.IsNaN(memo[lag + 1]) || !float.IsNaN(memo[lag + 2])) continue;
+            Normalised3(win, signal, windowStart - lag, xx, memo.AsSpan(lag, 3));
+            lag += 2;
+        }
+    }
+
+    /// <summary>
+    /// r[j] = <see cref="Normalised"/>(x, y.Slice(start - j, x.Length), xx) for j = 0..2, bit-identical
+    /// to the single calls (same lanes and order in each dot product), with one load of x for all three.
+    /// </summary>
+    private static void Normalised3(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int start, double xx, Span<float> r)
+    {
+        int n = x.Length;
+        if (!Vector.IsHardwareAccelerated || n < 2 * Vector<float>.Count)
+        {
+            for (int j = 0; j < 3; j++) r[j] = Normalised(x, y.Slice(start - j, n), xx);
+            return;
+        }
+        int w = Vector<float>.Count;
+        ReadOnlySpan<float> y0 = y.Slice(start, n), y1 = y.Slice(start - 1, n), y2 = y.Slice(start - 2, n);
+        Vector<float> a0 = default, b0 = default, e0 = default, f0 = default;
+        Vector<float> a1 = default, b1 = default, e1 = default, f1 = default;
+        Vector<float> a2 = default, b2 = default, e2 = default, f2 = default;
+        int i = 0;
+        for (; i <= n - 2 * w; i += 2 * w)
+        {
+            var u = new Vector<float>(x.Slice(i, w));
+            var v = new Vector<float>(x.Slice(i + w, w));
+            var p = new Vector<float>(y0.Slice(i, w));
+            var q = new Vector<float>(y0.Slice(i + w, w));
+            a0 += u * p; b0 += v * q; e0 += p * p; f0 += q * q;
+            p = new Vector<float>(y1.Slice(i, w));
+            q = new Vector<float>(y1.Slice(i + w, w));
+            a1 += u * p; b1 += v * q; e1 += p * p; f1 += q * q;
+            p = new Vector<float>(y2.Slice(i, w));
+            q = new Vector<float>(y2.Slice(i + w, w));
+            a2 += u * p; b2 += v * q; e2 += p * p; f2 += q * q;
+        }
+        float s0 = Vector.Sum(a0 + b0), s1 = Vector.Sum(a1 + b1), s2 = Vector.Sum(a2 + b2);
+        float t0 = Vector.Sum(e0 + f0), t1 = Vector.Sum(e1 + f1), t2 = Vector.Sum(e2 + f2);
+        for (; i < n; i++)
+        {
+            s0 += x[i] * y0[i]; t0 += y0[i] * y0[i];
+            s1 += x[i] * y1[i]; t1 += y1[i] * y1[i];
+            s2 += x[i] * y2[i]; t2 += y2[i] * y2[i];
+        }
+        r[0] = Ratio(s0, t0, xx);
+        r[1] = Ratio(s1, t1, xx);
+        r[2] = Ratio(s2, t2, xx);
+    }
+
+    /// <summary>xy / sqrt(xx yy), 0 when the denominator vanishes.</summary>
+    private static float Ratio(float xy, float yy, double xx)
+    {
+        double den = xx * yy;
+        return den > 1e-30 ? (float)(xy / Math.Sqrt(den)) : 0f;
+    }
+
     /// <summary>x.y / sqrt(xx y.y), 0 when the denominator vanishes.</summary>
     private static float Normalised(ReadOnlySpan<float> x, ReadOnlySpan<float> y, double xx)
     {
         float xy = DotAndEnergy(x, y, out float yy);
-        double den = xx * yy;
-        return den > 1e-30 ? (float)(xy / Math.Sqrt(den)) : 0f;
+        return Ratio(xy, yy, xx);
     }
 
     /// <summary><see cref="Dot"/>(a, b) and <see cref="Dot"/>(b, b) in one pass, each bit-identical to

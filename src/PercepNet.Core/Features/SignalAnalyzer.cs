@@ -76,8 +76,7 @@ public sealed class SignalAnalyzer
         }
         dst.CombPowerGain = CombFilter.Apply(_x, WindowStart, period, LookaheadSamples, _p);
         _stft.Analyze(_p, dst.P);
-        ErbBands.Energy(dst.P, dst.Ep);
-        ErbBands.CrossCorrelation(dst.X, dst.P, dst.Exp);
+        ErbBands.EnergyAndCrossCorrelation(dst.X, dst.P, dst.Ep, dst.Exp);
         dst.UpdateCoherence();
         dst.Period = period;
         dst.PitchCorrelation = pitchCorrelation;
@@ -101,8 +100,7 @@ public sealed class SignalAnalyzer
         KeepNewest(dst);
         dst.CombPowerGain = CombFilter.Apply(_x, newestStart, period, lookahead: 0, _p);
         _stft.Analyze(_p, dst.P);
-        ErbBands.Energy(dst.P, dst.Ep);
-        ErbBands.CrossCorrelation(dst.X, dst.P, dst.Exp);
+        ErbBands.EnergyAndCrossCorrelation(dst.X, dst.P, dst.Ep, dst.Exp);
         dst.UpdateCoherence();
         dst.Period = period;
         dst.PitchCorrelation = p.Correlation;
