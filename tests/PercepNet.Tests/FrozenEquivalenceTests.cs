@@ -119,6 +119,9 @@ public class FrozenEquivalenceTests
         var oldD = new Frozen.FrozenDenoiser(model, options);
         var newD = new Denoiser(model, options);
         var x = Signal(4);
+        // Hostile samples (NaN, +-Inf, out of range) in a few frames: the input sanitising must match too.
+        for (int i = 250 * 480; i < 254 * 480; i++)
+            x[i] = (i % 7) switch { 0 => float.NaN, 1 => float.PositiveInfinity, 2 => float.NegativeInfinity, 3 => 5f, 4 => -3f, 5 => -0f, _ => x[i] * 30 };
         var yo = new float[480];
         var yn = new float[480];
         double maxErr = 0, maxOut = 0;
