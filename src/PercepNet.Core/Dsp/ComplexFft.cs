@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace PercepNet.Dsp;
 
@@ -54,6 +55,31 @@ public sealed class ComplexFft
         }
         _tw = tw.ToArray();
         _scratch = new float[2 * n];
+        _first = BuildFirstStageTwiddles();
+    }
+
+    // The first stage (stride 1) vectorises over q instead of k, so its twiddles differ per lane: for
+    // t = 1..3, 2m floats of (wr, wr) per q, then 2m floats of (-wi, wi). Null when not used.
+    private readonly float[]? _first;
+
+    private float[]? BuildFirstStageTwiddles()
+    {
+        if (!Vector.IsHardwareAccelerated || _radix.Length == 0 || _radix[0] != 4) return null;
+        int m = _n / 4;
+        if (2 * m % Vector<float>.Count != 0) return null;
+        var table = new float[6 * 2 * m];
+        for (int t = 1; t < 4; t++)
+        {
+            int wrAt = (t - 1) * 4 * m, wiAt = wrAt + 2 * m;
+            for (int q = 0; q < m; q++)
+            {
+                float wr = _tw[6 * q + 2 * (t - 1)], wi = _tw[6 * q + 2 * (t - 1) + 1];
+                table[wrAt + 2 * q] = table[wrAt + 2 * q + 1] = wr;
+                table[wiAt + 2 * q] = -wi;
+                table[wiAt + 2 * q + 1] = wi;
+            }
+        }
+        return table;
     }
 
     /// <summary>Number of complex points.</summary>
@@ -75,7 +101,11 @@ public sealed class ComplexFft
             int p = _radix[s], m = len / p;
             ReadOnlySpan<float> tw = _tw.AsSpan(_twOffset[s], 2 * m * (p - 1));
             Span<float> src = inScratch ? y : x, dst = inScratch ? x : y;
-            if (Vector.IsHardwareAccelerated && 2 * stride % Vector<float>.Count == 0)
+            if (s == 0 && _first != null)
+            {
+                Radix4First(src, dst, m, _first);
+            }
+            else if (Vector.IsHardwareAccelerated && 2 * stride % Vector<float>.Count == 0)
             {
                 switch (p)
                 {
@@ -154,6 +184,46 @@ public sealed class ComplexFft
 
     /// <summary>v times the complex scalar (wr, wi); <paramref name="wiAlt"/> = (-wi, wi, ...).</summary>
     private static Vector<float> Twiddle(Vector<float> v, float wr, Vector<float> wiAlt) => v * wr + Swap(v) * wiAlt;
+
+    /// <summary>v times per-lane twiddles: <paramref name="wr"/> = (wr, wr, ...), <paramref name="wiAlt"/> = (-wi, wi, ...).</summary>
+    private static Vector<float> Twiddle(Vector<float> v, Vector<float> wr, Vector<float> wiAlt) => v * wr + Swap(v) * wiAlt;
+
+    /// <summary>
+    /// The first radix-4 stage (stride 1) on Vector&lt;float&gt;.Count / 2 consecutive q at once, with
+    /// per-lane twiddles from <paramref name="table"/>; the four outputs of each q are adjacent in
+    /// the destination, so they are written back complex by complex (as 64-bit pairs).
+    /// </summary>
+    private static void Radix4First(ReadOnlySpan<float> x, Span<float> y, int m, float[] table)
+    {
+        int w = Vector<float>.Count, lanes = w / 2, step = 2 * m;
+        Vector<float> sign = s_conjugateSign;
+        Span<float> tmp = stackalloc float[4 * w];
+        ReadOnlySpan<ulong> tmp64 = MemoryMarshal.Cast<float, ulong>(tmp);
+        Span<ulong> y64 = MemoryMarshal.Cast<float, ulong>(y);
+        ReadOnlySpan<float> tw = table;
+        for (int i = 0; i < step; i += w)
+        {
+            var a = new Vector<float>(x.Slice(i, w));
+            var b = new Vector<float>(x.Slice(i + step, w));
+            var c = new Vector<float>(x.Slice(i + 2 * step, w));
+            var d = new Vector<float>(x.Slice(i + 3 * step, w));
+            Vector<float> s0 = a + c, s1 = a - c, s2 = b + d, s3 = b - d;
+            Vector<float> j3 = Swap(s3) * sign;
+            (s0 + s2).CopyTo(tmp[..w]);
+            Twiddle(s1 + j3, new Vector<float>(tw.Slice(i, w)), new Vector<float>(tw.Slice(step + i, w))).CopyTo(tmp.Slice(w, w));
+            Twiddle(s0 - s2, new Vector<float>(tw.Slice(2 * step + i, w)), new Vector<float>(tw.Slice(3 * step + i, w))).CopyTo(tmp.Slice(2 * w, w));
+            Twiddle(s1 - j3, new Vector<float>(tw.Slice(4 * step + i, w)), new Vector<float>(tw.Slice(5 * step + i, w))).CopyTo(tmp.Slice(3 * w, w));
+            int q = i / 2;
+            for (int l = 0; l < lanes; l++)
+            {
+                int o = 4 * (q + l);
+                y64[o] = tmp64[l];
+                y64[o + 1] = tmp64[lanes + l];
+                y64[o + 2] = tmp64[2 * lanes + l];
+                y64[o + 3] = tmp64[3 * lanes + l];
+            }
+        }
+    }
 
     private static void Radix2Vector(ReadOnlySpan<float> x, Span<float> y, int m, int s, ReadOnlySpan<float> tw)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics;
 
 namespace PercepNet.Dsp;
 
@@ -93,6 +94,12 @@ public sealed class RealFft
         }
         _half.Inverse(_buf);
         float scale = 2f / _n;   // Z was rebuilt exactly, and the half-size inverse is unscaled
-        for (int i = 0; i < _n; i++) output[i] = _buf[i] * scale;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int w = Vector<float>.Count;
+            for (; i <= _n - w; i += w) (new Vector<float>(_buf.AsSpan(i, w)) * scale).CopyTo(output.Slice(i, w));
+        }
+        for (; i < _n; i++) output[i] = _buf[i] * scale;
     }
 }
