@@ -228,7 +228,7 @@ internal sealed class PitchEstimator
         return count;
     }
 
-    internal void Append(ReadOnlySpan<float> frame)
+    private void Append(ReadOnlySpan<float> frame)
     {
         const int n = FrameLayout.FrameSize;
         Array.Copy(_x48, n, _x48, 0, History48 - n);
@@ -262,7 +262,7 @@ internal sealed class PitchEstimator
 
     /// <summary>LPC analysis of the newest window at 24 kHz and whitening of the whole 24 kHz history
     /// with that one filter (stateless, so nothing depends on the previous frame's filter).</summary>
-    internal void Whiten()
+    private void Whiten()
     {
         Autocorrelate();
         Levinson(_ac, _lpc, _lpcPrev);
@@ -374,7 +374,7 @@ internal sealed class PitchEstimator
     }
 
     /// <summary>24 -> 12 kHz decimation of the whitened signal, again with [1,2,1]/4.</summary>
-    internal void DecimateTo12k()
+    private void DecimateTo12k()
     {
         for (int i = 0; i < Length12; i++)
         {
@@ -387,7 +387,7 @@ internal sealed class PitchEstimator
     /// <summary>Normalised correlation at every lag 14..192 at 12 kHz (periods 56..768 at 48 kHz; lag 14
     /// only to qualify a peak at 15); keeps the strongest local maxima of 15..192 in _coarseLag (12 kHz
     /// lags) and returns their number.</summary>
-    internal int CoarseSearch()
+    private int CoarseSearch()
     {
         ReadOnlySpan<float> win = _x12.AsSpan(MaxLag12, Window12);
         double xx = Dot(win, win);
