@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics;
 
 namespace PercepNet.Dsp;
 
@@ -166,10 +167,18 @@ public static class ErbBands
         Debug.Assert(bandValues.Length >= FrameLayout.BandCount && binValues.Length >= FrameLayout.BinCount);
         ReadOnlySpan<short> c = Centers;
         ReadOnlySpan<float> lower = s_lowerWeight, upper = s_upperWeight;
+        int w = Vector<float>.Count;
         for (int b = 0; b < FrameLayout.BandCount - 1; b++)
         {
             float lo = bandValues[b], hi = bandValues[b + 1];
-            for (int k = c[b]; k < c[b + 1]; k++) binValues[k] = lower[k] * lo + upper[k] * hi;
+            int k = c[b], end = c[b + 1];
+            if (Vector.IsHardwareAccelerated)
+            {
+                // OPT: element-wise, so the wide upper bands vectorise without changing a bit.
+                for (; k <= end - w; k += w)
+                    (new Vector<float>(lower.Slice(k, w)) * lo + new Vector<float>(upper.Slice(k, w)) * hi).CopyTo(binValues.Slice(k, w));
+            }
+            for (; k < end; k++) binValues[k] = lower[k] * lo + upper[k] * hi;
         }
         float lastValue = bandValues[FrameLayout.BandCount - 1];
         for (int k = LastBin; k < FrameLayout.BinCount; k++) binValues[k] = lastValue;
