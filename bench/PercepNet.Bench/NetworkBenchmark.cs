@@ -37,7 +37,7 @@ public class NetworkBenchmark
         }
     }
 
-    private static ModelFile RandomModel(NetworkShape shape, int seed)
+    internal static ModelFile RandomModel(NetworkShape shape, int seed)
     {
         var rng = new Random(seed);
         var tensors = new List<float[]>();

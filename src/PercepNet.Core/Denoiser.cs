@@ -1,3 +1,4 @@
+using System.Numerics;
 using PercepNet.Dsp;
 using PercepNet.Features;
 using PercepNet.Nn;
@@ -71,11 +72,7 @@ public sealed class Denoiser : IFrameProcessor
     {
         if (input.Length != FrameSize || output.Length != FrameSize)
             throw new ArgumentException($"ProcessFrame takes exactly {FrameSize} input and output samples (got {input.Length} and {output.Length})");
-        for (int i = 0; i < FrameSize; i++)
-        {
-            float v = input[i];
-            _input[i] = float.IsFinite(v) ? Math.Clamp(v, -2f, 2f) : 0f;
-        }
+        Sanitize(input, _input);
         PitchResult tracked = _analyzer.Push(_input);
         _analyzer.AnalyzeNewest(_newest);
         FeatureExtractor.Extract(_newest, _features);
@@ -90,6 +87,30 @@ public sealed class Denoiser : IFrameProcessor
         _analyzer.Analyze(tracked.Period, tracked.Correlation, _delayed);
         _synth.Synthesize(_delayed, _gains, _strengths, _postfilter, output, _gainFloor);
         return float.IsFinite(vad) ? vad : 0f;
+    }
+
+    /// <summary>dst = input limited to [-2, 2], non-finite samples replaced by 0.</summary>
+    private static void Sanitize(ReadOnlySpan<float> input, Span<float> dst)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            // v - v is 0 exactly for finite v and NaN for NaN and +-Inf.
+            int w = Vector<float>.Count;
+            var lo = new Vector<float>(-2f);
+            var hi = new Vector<float>(2f);
+            for (; i <= input.Length - w; i += w)
+            {
+                var v = new Vector<float>(input.Slice(i, w));
+                Vector<int> finite = Vector.Equals(v - v, Vector<float>.Zero);
+                Vector.ConditionalSelect(finite, Vector.Min(Vector.Max(v, lo), hi), Vector<float>.Zero).CopyTo(dst.Slice(i, w));
+            }
+        }
+        for (; i < input.Length; i++)
+        {
+            float v = input[i];
+            dst[i] = float.IsFinite(v) ? Math.Clamp(v, -2f, 2f) : 0f;
+        }
     }
 
     void IFrameProcessor.ProcessFrame(ReadOnlySpan<float> input, Span<float> output) => ProcessFrame(input, output);

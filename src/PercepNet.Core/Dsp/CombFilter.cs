@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics;
 
 namespace PercepNet.Dsp;
 
@@ -35,11 +36,21 @@ public static class CombFilter
         Debug.Assert(coefficients.Length >= 2 * Taps + 1);
         int f = FutureTaps(period, lookahead);
         coefficients.Clear();
+        s_coefficients[f].CopyTo(coefficients);
+        return f;
+    }
+
+    // The coefficients depend only on the number of future taps F: one table per F, 2M+1 entries each.
+    private static readonly float[][] s_coefficients = [Build(0), Build(1), Build(2), Build(3)];
+
+    private static float[] Build(int f)
+    {
+        var coefficients = new float[2 * Taps + 1];
         double sum = 0;
         for (int k = -f; k <= Taps; k++) sum += 0.5 + 0.5 * Math.Cos(Math.PI * k / (Taps + 1));
         for (int k = -f; k <= Taps; k++)
             coefficients[k + f] = (float)((0.5 + 0.5 * Math.Cos(Math.PI * k / (Taps + 1))) / sum);
-        return f;
+        return coefficients;
     }
 
     /// <summary>White-noise power gain rho = sum a_k^2 of the filter for this period and look-ahead.</summary>
@@ -64,14 +75,29 @@ public static class CombFilter
         Debug.Assert(start + output.Length + lookahead <= signal.Length);
         Span<float> a = stackalloc float[2 * Taps + 1];
         int f = Coefficients(period, lookahead, a);
-        output.Clear();
+        int taps = f + Taps + 1;
         float rho = 0;
-        for (int k = -f; k <= Taps; k++)
+        for (int t = 0; t < taps; t++) rho += a[t] * a[t];
+        // OPT: all taps per output sample in one pass, in the tap order k = -F..M, starting from 0:
+        // the same sums as accumulating tap by tap into a cleared output, bit for bit.
+        int first = start + f * period;   // tap t (k = t - F) reads signal[first - t T + i]
+        int n = output.Length, i = 0;
+        if (Vector.IsHardwareAccelerated)
         {
-            float ak = a[k + f];
-            rho += ak * ak;
-            ReadOnlySpan<float> src = signal.Slice(start - k * period, output.Length);
-            for (int i = 0; i < output.Length; i++) output[i] += ak * src[i];
+            int w = Vector<float>.Count;
+            for (; i <= n - w; i += w)
+            {
+                var acc = Vector<float>.Zero;
+                for (int t = 0; t < taps; t++)
+                    acc += new Vector<float>(signal.Slice(first - t * period + i, w)) * a[t];
+                acc.CopyTo(output.Slice(i, w));
+            }
+        }
+        for (; i < n; i++)
+        {
+            float acc = 0f;
+            for (int t = 0; t < taps; t++) acc += a[t] * signal[first - t * period + i];
+            output[i] = acc;
         }
         return rho;
     }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace PercepNet.Dsp;
 
@@ -53,6 +55,31 @@ public sealed class ComplexFft
         }
         _tw = tw.ToArray();
         _scratch = new float[2 * n];
+        _first = BuildFirstStageTwiddles();
+    }
+
+    // The first stage (stride 1) vectorises over q instead of k, so its twiddles differ per lane: for
+    // t = 1..3, 2m floats of (wr, wr) per q, then 2m floats of (-wi, wi). Null when not used.
+    private readonly float[]? _first;
+
+    private float[]? BuildFirstStageTwiddles()
+    {
+        if (!Vector.IsHardwareAccelerated || _radix.Length == 0 || _radix[0] != 4) return null;
+        int m = _n / 4;
+        if (2 * m % Vector<float>.Count != 0) return null;
+        var table = new float[6 * 2 * m];
+        for (int t = 1; t < 4; t++)
+        {
+            int wrAt = (t - 1) * 4 * m, wiAt = wrAt + 2 * m;
+            for (int q = 0; q < m; q++)
+            {
+                float wr = _tw[6 * q + 2 * (t - 1)], wi = _tw[6 * q + 2 * (t - 1) + 1];
+                table[wrAt + 2 * q] = table[wrAt + 2 * q + 1] = wr;
+                table[wiAt + 2 * q] = -wi;
+                table[wiAt + 2 * q + 1] = wi;
+            }
+        }
+        return table;
     }
 
     /// <summary>Number of complex points.</summary>
@@ -74,12 +101,29 @@ public sealed class ComplexFft
             int p = _radix[s], m = len / p;
             ReadOnlySpan<float> tw = _tw.AsSpan(_twOffset[s], 2 * m * (p - 1));
             Span<float> src = inScratch ? y : x, dst = inScratch ? x : y;
-            switch (p)
+            if (s == 0 && _first != null)
             {
-                case 4: Radix4(src, dst, m, stride, tw); break;
-                case 2: Radix2(src, dst, m, stride, tw); break;
-                case 3: Radix3(src, dst, m, stride, tw); break;
-                default: Radix5(src, dst, m, stride, tw); break;
+                Radix4First(src, dst, m, _first);
+            }
+            else if (Vector.IsHardwareAccelerated && 2 * stride % Vector<float>.Count == 0)
+            {
+                switch (p)
+                {
+                    case 4: Radix4Vector(src, dst, m, stride, tw); break;
+                    case 2: Radix2Vector(src, dst, m, stride, tw); break;
+                    case 3: Radix3Vector(src, dst, m, stride, tw); break;
+                    default: Radix5Vector(src, dst, m, stride, tw); break;
+                }
+            }
+            else
+            {
+                switch (p)
+                {
+                    case 4: Radix4(src, dst, m, stride, tw); break;
+                    case 2: Radix2(src, dst, m, stride, tw); break;
+                    case 3: Radix3(src, dst, m, stride, tw); break;
+                    default: Radix5(src, dst, m, stride, tw); break;
+                }
             }
             inScratch = !inScratch;
             len = m;
@@ -96,9 +140,201 @@ public sealed class ComplexFft
     {
         // conj(FFT(conj(X))) is the unscaled inverse.
         Span<float> d = data[..(2 * _n)];
-        for (int i = 1; i < d.Length; i += 2) d[i] = -d[i];
+        Conjugate(d);
         Forward(d);
-        for (int i = 1; i < d.Length; i += 2) d[i] = -d[i];
+        Conjugate(d);
+    }
+
+    /// <summary>Negates the imaginary parts of interleaved complex data in place.</summary>
+    private static void Conjugate(Span<float> d)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int w = Vector<float>.Count;
+            Vector<float> sign = s_conjugateSign;
+            for (; i <= d.Length - w; i += w)
+                (new Vector<float>(d.Slice(i, w)) * sign).CopyTo(d.Slice(i, w));
+        }
+        for (i += 1; i < d.Length; i += 2) d[i] = -d[i];
+    }
+
+    // Vectorised stages (OPT): the same arithmetic as the scalar stages below, on Vector<float>.Count / 2
+    // consecutive k at once (they share the twiddles), so every output is bit-identical. Needs
+    // 2 * stride to be a multiple of the vector width. Identities used, all exact in IEEE arithmetic:
+    // a - b = a + (-b), (-a) b = -(a b), and multiplying by +-1 only flips signs. A complex vector
+    // v = (re, im, re, im, ...) times a twiddle w is v wr + Swap(v) (-wi, wi, ...).
+
+    /// <summary>(1, -1, 1, -1, ...): multiplying by it conjugates.</summary>
+    private static readonly Vector<float> s_conjugateSign = Alternating(1f, -1f);
+
+    private static Vector<float> Alternating(float even, float odd)
+    {
+        var lanes = new float[Vector<float>.Count];
+        for (int i = 0; i < lanes.Length; i++) lanes[i] = i % 2 == 0 ? even : odd;
+        return new Vector<float>(lanes);
+    }
+
+    /// <summary>Swaps the real and imaginary part of each complex lane pair.</summary>
+    private static Vector<float> Swap(Vector<float> v)
+    {
+        Vector<ulong> u = Vector.AsVectorUInt64(v);
+        return Vector.AsVectorSingle((u << 32) | (u >> 32));
+    }
+
+    /// <summary>v times the complex scalar (wr, wi); <paramref name="wiAlt"/> = (-wi, wi, ...).</summary>
+    private static Vector<float> Twiddle(Vector<float> v, float wr, Vector<float> wiAlt) => v * wr + Swap(v) * wiAlt;
+
+    /// <summary>v times per-lane twiddles: <paramref name="wr"/> = (wr, wr, ...), <paramref name="wiAlt"/> = (-wi, wi, ...).</summary>
+    private static Vector<float> Twiddle(Vector<float> v, Vector<float> wr, Vector<float> wiAlt) => v * wr + Swap(v) * wiAlt;
+
+    /// <summary>
+    /// The first radix-4 stage (stride 1) on Vector&lt;float&gt;.Count / 2 consecutive q at once, with
+    /// per-lane twiddles from <paramref name="table"/>; the four outputs of each q are adjacent in
+    /// the destination, so they are written back complex by complex (as 64-bit pairs).
+    /// </summary>
+    private static void Radix4First(ReadOnlySpan<float> x, Span<float> y, int m, float[] table)
+    {
+        int w = Vector<float>.Count, lanes = w / 2, step = 2 * m;
+        Vector<float> sign = s_conjugateSign;
+        Span<float> tmp = stackalloc float[4 * w];
+        ReadOnlySpan<ulong> tmp64 = MemoryMarshal.Cast<float, ulong>(tmp);
+        Span<ulong> y64 = MemoryMarshal.Cast<float, ulong>(y);
+        ReadOnlySpan<float> tw = table;
+        for (int i = 0; i < step; i += w)
+        {
+            var a = new Vector<float>(x.Slice(i, w));
+            var b = new Vector<float>(x.Slice(i + step, w));
+            var c = new Vector<float>(x.Slice(i + 2 * step, w));
+            var d = new Vector<float>(x.Slice(i + 3 * step, w));
+            Vector<float> s0 = a + c, s1 = a - c, s2 = b + d, s3 = b - d;
+            Vector<float> j3 = Swap(s3) * sign;
+            (s0 + s2).CopyTo(tmp[..w]);
+            Twiddle(s1 + j3, new Vector<float>(tw.Slice(i, w)), new Vector<float>(tw.Slice(step + i, w))).CopyTo(tmp.Slice(w, w));
+            Twiddle(s0 - s2, new Vector<float>(tw.Slice(2 * step + i, w)), new Vector<float>(tw.Slice(3 * step + i, w))).CopyTo(tmp.Slice(2 * w, w));
+            Twiddle(s1 - j3, new Vector<float>(tw.Slice(4 * step + i, w)), new Vector<float>(tw.Slice(5 * step + i, w))).CopyTo(tmp.Slice(3 * w, w));
+            int q = i / 2;
+            for (int l = 0; l < lanes; l++)
+            {
+                int o = 4 * (q + l);
+                y64[o] = tmp64[l];
+                y64[o + 1] = tmp64[lanes + l];
+                y64[o + 2] = tmp64[2 * lanes + l];
+                y64[o + 3] = tmp64[3 * lanes + l];
+            }
+        }
+    }
+
+    private static void Radix2Vector(ReadOnlySpan<float> x, Span<float> y, int m, int s, ReadOnlySpan<float> tw)
+    {
+        int w = Vector<float>.Count;
+        Vector<float> alt = -s_conjugateSign;
+        for (int q = 0; q < m; q++)
+        {
+            float wr = tw[2 * q];
+            Vector<float> wiAlt = alt * tw[2 * q + 1];
+            int i0 = 2 * s * q, i1 = 2 * s * (q + m), o0 = 2 * s * (2 * q), o1 = o0 + 2 * s;
+            for (int k = 0; k < 2 * s; k += w)
+            {
+                var a = new Vector<float>(x.Slice(i0 + k, w));
+                var b = new Vector<float>(x.Slice(i1 + k, w));
+                (a + b).CopyTo(y.Slice(o0 + k, w));
+                Twiddle(a - b, wr, wiAlt).CopyTo(y.Slice(o1 + k, w));
+            }
+        }
+    }
+
+    private static void Radix4Vector(ReadOnlySpan<float> x, Span<float> y, int m, int s, ReadOnlySpan<float> tw)
+    {
+        int w = Vector<float>.Count;
+        Vector<float> sign = s_conjugateSign, alt = -sign;
+        int step = 2 * s * m, os = 2 * s;
+        for (int q = 0; q < m; q++)
+        {
+            int t0 = 6 * q;
+            float w1r = tw[t0], w2r = tw[t0 + 2], w3r = tw[t0 + 4];
+            Vector<float> w1 = alt * tw[t0 + 1], w2 = alt * tw[t0 + 3], w3 = alt * tw[t0 + 5];
+            int i0 = 2 * s * q, o0 = 2 * s * (4 * q);
+            for (int k = 0; k < 2 * s; k += w)
+            {
+                var a = new Vector<float>(x.Slice(i0 + k, w));
+                var b = new Vector<float>(x.Slice(i0 + step + k, w));
+                var c = new Vector<float>(x.Slice(i0 + 2 * step + k, w));
+                var d = new Vector<float>(x.Slice(i0 + 3 * step + k, w));
+                Vector<float> s0 = a + c, s1 = a - c, s2 = b + d, s3 = b - d;
+                Vector<float> j3 = Swap(s3) * sign;   // (s3i, -s3r): -i s3
+                (s0 + s2).CopyTo(y.Slice(o0 + k, w));
+                Twiddle(s1 + j3, w1r, w1).CopyTo(y.Slice(o0 + os + k, w));
+                Twiddle(s0 - s2, w2r, w2).CopyTo(y.Slice(o0 + 2 * os + k, w));
+                Twiddle(s1 - j3, w3r, w3).CopyTo(y.Slice(o0 + 3 * os + k, w));
+            }
+        }
+    }
+
+    private static void Radix3Vector(ReadOnlySpan<float> x, Span<float> y, int m, int s, ReadOnlySpan<float> tw)
+    {
+        const float c1 = -0.5f;                                  // cos(2 pi / 3)
+        const float s1 = -0.86602540378443864676f;               // -sin(2 pi / 3)
+        int w = Vector<float>.Count;
+        Vector<float> alt = -s_conjugateSign;
+        Vector<float> rot = alt * s1;                            // (-s1, s1, ...)
+        int step = 2 * s * m, os = 2 * s;
+        for (int q = 0; q < m; q++)
+        {
+            int t0 = 4 * q;
+            float w1r = tw[t0], w2r = tw[t0 + 2];
+            Vector<float> w1 = alt * tw[t0 + 1], w2 = alt * tw[t0 + 3];
+            int i0 = 2 * s * q, o0 = 2 * s * (3 * q);
+            for (int k = 0; k < 2 * s; k += w)
+            {
+                var a = new Vector<float>(x.Slice(i0 + k, w));
+                var b = new Vector<float>(x.Slice(i0 + step + k, w));
+                var c = new Vector<float>(x.Slice(i0 + 2 * step + k, w));
+                Vector<float> sum = b + c, dif = b - c;
+                Vector<float> mid = a + sum * c1;
+                Vector<float> r = Swap(dif) * rot;             // (-s1 di, s1 dr)
+                (a + sum).CopyTo(y.Slice(o0 + k, w));
+                Twiddle(mid + r, w1r, w1).CopyTo(y.Slice(o0 + os + k, w));
+                Twiddle(mid - r, w2r, w2).CopyTo(y.Slice(o0 + 2 * os + k, w));
+            }
+        }
+    }
+
+    private static void Radix5Vector(ReadOnlySpan<float> x, Span<float> y, int m, int s, ReadOnlySpan<float> tw)
+    {
+        const float c1 = 0.30901699437494742410f;   // cos(2 pi / 5)
+        const float c2 = -0.80901699437494742410f;  // cos(4 pi / 5)
+        const float s1 = 0.95105651629515357212f;   // sin(2 pi / 5)
+        const float s2 = 0.58778525229247312917f;   // sin(4 pi / 5)
+        int w = Vector<float>.Count;
+        Vector<float> sign = s_conjugateSign, alt = -sign;
+        int step = 2 * s * m, os = 2 * s;
+        for (int q = 0; q < m; q++)
+        {
+            int t0 = 8 * q;
+            float w1r = tw[t0], w2r = tw[t0 + 2], w3r = tw[t0 + 4], w4r = tw[t0 + 6];
+            Vector<float> w1 = alt * tw[t0 + 1], w2 = alt * tw[t0 + 3], w3 = alt * tw[t0 + 5], w4 = alt * tw[t0 + 7];
+            int i0 = 2 * s * q, o0 = 2 * s * (5 * q);
+            for (int k = 0; k < 2 * s; k += w)
+            {
+                var a = new Vector<float>(x.Slice(i0 + k, w));
+                var b = new Vector<float>(x.Slice(i0 + step + k, w));
+                var c = new Vector<float>(x.Slice(i0 + 2 * step + k, w));
+                var d = new Vector<float>(x.Slice(i0 + 3 * step + k, w));
+                var e = new Vector<float>(x.Slice(i0 + 4 * step + k, w));
+                Vector<float> s14 = b + e, d14 = b - e, s23 = c + d, d23 = c - d;
+                Vector<float> m1 = a + s14 * c1 + s23 * c2;
+                Vector<float> m2 = a + s14 * c2 + s23 * c1;
+                Vector<float> sd14 = Swap(d14), sd23 = Swap(d23);
+                Vector<float> n1 = (sd14 * s1 + sd23 * s2) * sign;
+                Vector<float> n2 = (sd14 * s2 - sd23 * s1) * sign;
+                (a + s14 + s23).CopyTo(y.Slice(o0 + k, w));
+                Twiddle(m1 + n1, w1r, w1).CopyTo(y.Slice(o0 + os + k, w));
+                Twiddle(m2 + n2, w2r, w2).CopyTo(y.Slice(o0 + 2 * os + k, w));
+                Twiddle(m2 - n2, w3r, w3).CopyTo(y.Slice(o0 + 3 * os + k, w));
+                Twiddle(m1 - n1, w4r, w4).CopyTo(y.Slice(o0 + 4 * os + k, w));
+            }
+        }
     }
 
     // Stage of a Stockham FFT: the input holds p interleaved sub-sequences of length m (element

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics;
 
 namespace PercepNet.Dsp;
 
@@ -78,22 +79,83 @@ public static class ErbBands
     {
         Debug.Assert(x.Length >= 2 * (LastBin + 1) && p.Length >= 2 * (LastBin + 1) && corr.Length >= FrameLayout.BandCount);
         ReadOnlySpan<short> c = Centers;
-        corr[..FrameLayout.BandCount].Clear();
+        ReadOnlySpan<float> lower = s_lowerWeight, upper = s_upperWeight;
+        // OPT: the running sums live in locals (each band's sum gets the upper triangle of the band
+        // below, then its own lower part), in the same order as accumulating into corr, bit for bit.
+        float sum = 0f;
+        for (int b = 0; b < FrameLayout.BandCount - 1; b++)
+        {
+            float next = 0f;
+            for (int k = c[b]; k < c[b + 1]; k++)
+            {
+                float v = x[2 * k] * p[2 * k] + x[2 * k + 1] * p[2 * k + 1];
+                sum += lower[k] * v;
+                next += upper[k] * v;
+            }
+            corr[b] = sum;
+            sum = next;
+        }
+        int last = c[FrameLayout.BandCount - 1];
+        corr[FrameLayout.BandCount - 1] = sum + (x[2 * last] * p[2 * last] + x[2 * last + 1] * p[2 * last + 1]);
+    }
+
+    /// <summary>
+    /// <see cref="Energy"/> of <paramref name="p"/> into <paramref name="ep"/> and
+    /// <see cref="CrossCorrelation"/> of <paramref name="x"/> and <paramref name="p"/> into
+    /// <paramref name="exp"/> in one pass (bit-identical to the two calls; the two sums per band
+    /// advance together instead of one after the other).
+    /// </summary>
+    public static void EnergyAndCrossCorrelation(ReadOnlySpan<float> x, ReadOnlySpan<float> p, Span<float> ep, Span<float> exp)
+    {
+        Debug.Assert(x.Length >= 2 * (LastBin + 1) && p.Length >= 2 * (LastBin + 1));
+        Debug.Assert(ep.Length >= FrameLayout.BandCount && exp.Length >= FrameLayout.BandCount);
+        ReadOnlySpan<short> c = Centers;
+        ReadOnlySpan<float> lower = s_lowerWeight, upper = s_upperWeight;
+        float sumP = 0f, sumXp = 0f;
+        for (int b = 0; b < FrameLayout.BandCount - 1; b++)
+        {
+            float nextP = 0f, nextXp = 0f;
+            for (int k = c[b]; k < c[b + 1]; k++)
+            {
+                float pr = p[2 * k], pi = p[2 * k + 1];
+                float vp = pr * pr + pi * pi;
+                float vxp = x[2 * k] * pr + x[2 * k + 1] * pi;
+                sumP += lower[k] * vp;
+                nextP += upper[k] * vp;
+                sumXp += lower[k] * vxp;
+                nextXp += upper[k] * vxp;
+            }
+            ep[b] = sumP;
+            exp[b] = sumXp;
+            sumP = nextP;
+            sumXp = nextXp;
+        }
+        int last = c[FrameLayout.BandCount - 1];
+        float lr = p[2 * last], li = p[2 * last + 1];
+        ep[FrameLayout.BandCount - 1] = sumP + (lr * lr + li * li);
+        exp[FrameLayout.BandCount - 1] = sumXp + (x[2 * last] * lr + x[2 * last + 1] * li);
+    }
+
+    // Per bin k below LastBin, in the band b with c[b] <= k < c[b + 1]: the weight of band b
+    // (1 - frac) and of band b + 1 (frac), frac = (k - c[b]) / width computed as (k - c[b]) * (1 / width).
+    private static readonly float[] s_lowerWeight = BuildWeights(upper: false);
+    private static readonly float[] s_upperWeight = BuildWeights(upper: true);
+
+    private static float[] BuildWeights(bool upper)
+    {
+        ReadOnlySpan<short> c = Centers;
+        var weights = new float[LastBin];
         for (int b = 0; b < FrameLayout.BandCount - 1; b++)
         {
             int width = c[b + 1] - c[b];
             float inv = 1f / width;
             for (int j = 0; j < width; j++)
             {
-                int k = c[b] + j;
                 float frac = j * inv;
-                float v = x[2 * k] * p[2 * k] + x[2 * k + 1] * p[2 * k + 1];
-                corr[b] += (1 - frac) * v;
-                corr[b + 1] += frac * v;
+                weights[c[b] + j] = upper ? frac : 1 - frac;
             }
         }
-        int last = c[FrameLayout.BandCount - 1];
-        corr[FrameLayout.BandCount - 1] += x[2 * last] * p[2 * last] + x[2 * last + 1] * p[2 * last + 1];
+        return weights;
     }
 
     /// <summary>
@@ -104,15 +166,19 @@ public static class ErbBands
     {
         Debug.Assert(bandValues.Length >= FrameLayout.BandCount && binValues.Length >= FrameLayout.BinCount);
         ReadOnlySpan<short> c = Centers;
+        ReadOnlySpan<float> lower = s_lowerWeight, upper = s_upperWeight;
+        int w = Vector<float>.Count;
         for (int b = 0; b < FrameLayout.BandCount - 1; b++)
         {
-            int width = c[b + 1] - c[b];
-            float inv = 1f / width;
-            for (int j = 0; j < width; j++)
+            float lo = bandValues[b], hi = bandValues[b + 1];
+            int k = c[b], end = c[b + 1];
+            if (Vector.IsHardwareAccelerated)
             {
-                float frac = j * inv;
-                binValues[c[b] + j] = (1 - frac) * bandValues[b] + frac * bandValues[b + 1];
+                // OPT: element-wise, so the wide upper bands vectorise without changing a bit.
+                for (; k <= end - w; k += w)
+                    (new Vector<float>(lower.Slice(k, w)) * lo + new Vector<float>(upper.Slice(k, w)) * hi).CopyTo(binValues.Slice(k, w));
             }
+            for (; k < end; k++) binValues[k] = lower[k] * lo + upper[k] * hi;
         }
         float lastValue = bandValues[FrameLayout.BandCount - 1];
         for (int k = LastBin; k < FrameLayout.BinCount; k++) binValues[k] = lastValue;

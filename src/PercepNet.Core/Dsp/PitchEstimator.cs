@@ -33,7 +33,7 @@ internal sealed class PitchEstimator
     /// <summary>Highest divisor k tried for sub-multiples T/k (Opus goes to 15; T/k must stay >= MinPeriod).</summary>
     internal const int MaxSubMultiple = 12;
 
-    internal const int LpcOrder = 4;
+    internal const int LpcOrder = 4;   // Autocorrelate() is written out for this order
 
     /// <summary>Bandwidth expansion of the LPC polynomial: a_j *= 0.8^j, i.e. partial whitening. Full-ish
     /// whitening (0.9) over-weights the high harmonics, which vibrato decorrelates first and where noise
@@ -86,13 +86,19 @@ internal sealed class PitchEstimator
     private readonly float[] _w24 = new float[Whitened24];
     private readonly float[] _x12 = new float[Length12];
     private readonly float[] _r12 = new float[MaxLag12 + 2];
+    private readonly float[] _xy12 = new float[MaxLag12 + 1];
     private readonly float[] _lpcWindow = new float[Window24];
+    private readonly double[] _windowed = new double[Window24];
     private readonly double[] _lagWindow = new double[LpcOrder + 1];
     private readonly float[] _whitening = new float[WhiteningTaps];
     private readonly double[] _ac = new double[LpcOrder + 1];
     private readonly double[] _lpc = new double[LpcOrder + 1];
     private readonly double[] _lpcPrev = new double[LpcOrder + 1];
     private readonly int[] _coarseLag = new int[CoarseCandidates];
+    // Per-frame memo of the normalised correlations (NaN: not computed yet): the refinement windows of
+    // the coarse peaks, their sub-multiples and MeasureAt overlap, and each lag costs two dot products.
+    private readonly float[] _corr24 = new float[MaxLag24 + 1];
+    private readonly float[] _corr48 = new float[FrameLayout.MaxPeriod + 1];
     private readonly float[] _coarseCorr = new float[CoarseCandidates];
 
     private readonly double _hpB0, _hpA1, _hpA2;   // b1 = -2 b0, b2 = b0 for the Butterworth high-pass
@@ -147,6 +153,8 @@ internal sealed class PitchEstimator
         Append(frame);
         Whiten();
         DecimateTo12k();
+        Array.Fill(_corr24, float.NaN);
+        Array.Fill(_corr48, float.NaN);
 
         ReadOnlySpan<float> win48 = _x48.AsSpan(History48 - Window48, Window48);
         _xx48 = Dot(win48, win48);
@@ -256,14 +264,7 @@ internal sealed class PitchEstimator
     /// with that one filter (stateless, so nothing depends on the previous frame's filter).</summary>
     private void Whiten()
     {
-        ReadOnlySpan<float> newest = _x24.AsSpan(History24 - Window24, Window24);
-        for (int k = 0; k <= LpcOrder; k++)
-        {
-            double s = 0;
-            for (int n = k; n < Window24; n++)
-                s += (double)(newest[n] * _lpcWindow[n]) * (newest[n - k] * _lpcWindow[n - k]);
-            _ac[k] = s * _lagWindow[k];
-        }
+        Autocorrelate();
         Levinson(_ac, _lpc, _lpcPrev);
 
         // A(z) with bandwidth expansion, convolved with the tilt (1 + c z^-1).
@@ -279,14 +280,74 @@ internal sealed class PitchEstimator
             _whitening[j] = a[j] + TiltCoefficient * a[j - 1];
         _whitening[LpcOrder + 1] = TiltCoefficient * a[LpcOrder];
 
-        for (int n = 0; n < Whitened24; n++)
+        // OPT: vectorised over n; each output sums its taps in the order j = 0.. from 0, as the scalar loop.
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int w = Vector<float>.Count;
+            for (; i <= Whitened24 - w; i += w)
+            {
+                var acc = Vector<float>.Zero;
+                for (int j = 0; j < WhiteningTaps; j++)
+                    acc += new Vector<float>(_x24.AsSpan(i + WhiteningTaps - 1 - j, w)) * _whitening[j];
+                acc.CopyTo(_w24.AsSpan(i, w));
+            }
+        }
+        for (; i < Whitened24; i++)
         {
             float s = 0f;
-            int top = n + WhiteningTaps - 1;
+            int top = i + WhiteningTaps - 1;
             for (int j = 0; j < WhiteningTaps; j++)
                 s += _whitening[j] * _x24[top - j];
-            _w24[n] = s;
+            _w24[i] = s;
         }
+    }
+
+    /// <summary>Lag-windowed autocorrelation r[0..4] of the Hann-windowed newest 480 samples at 24 kHz
+    /// into _ac (double sums over n in increasing order).</summary>
+    private void Autocorrelate()
+    {
+        ReadOnlySpan<float> newest = _x24.AsSpan(History24 - Window24, Window24);
+        // The windowed samples as doubles (exact): a scalar float-to-double conversion per product
+        // would chain every product to the previous one (cvtss2sd merges into its destination).
+        Span<double> v = _windowed;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int w = Vector<float>.Count;
+            for (; i <= Window24 - w; i += w)
+            {
+                var x = new Vector<float>(newest.Slice(i, w)) * new Vector<float>(_lpcWindow.AsSpan(i, w));
+                Vector.Widen(x, out Vector<double> lo, out Vector<double> hi);
+                lo.CopyTo(v.Slice(i, w / 2));
+                hi.CopyTo(v.Slice(i + w / 2, w / 2));
+            }
+        }
+        for (; i < Window24; i++) v[i] = newest[i] * _lpcWindow[i];
+        // OPT: the five sums advance together (five independent add chains instead of one after the
+        // other); each still adds its terms in increasing n, so the result is bit-identical.
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0;
+        for (int n = 0; n < LpcOrder; n++)
+        {
+            s0 += v[n] * v[n];
+            if (n >= 1) s1 += v[n] * v[n - 1];
+            if (n >= 2) s2 += v[n] * v[n - 2];
+            if (n >= 3) s3 += v[n] * v[n - 3];
+        }
+        for (int n = LpcOrder; n < Window24; n++)
+        {
+            double x = v[n];
+            s0 += x * x;
+            s1 += x * v[n - 1];
+            s2 += x * v[n - 2];
+            s3 += x * v[n - 3];
+            s4 += x * v[n - 4];
+        }
+        _ac[0] = s0 * _lagWindow[0];
+        _ac[1] = s1 * _lagWindow[1];
+        _ac[2] = s2 * _lagWindow[2];
+        _ac[3] = s3 * _lagWindow[3];
+        _ac[4] = s4 * _lagWindow[4];
     }
 
     /// <summary>Levinson-Durbin: prediction-error polynomial a (a[0] = 1) from autocorrelation r.
@@ -334,10 +395,13 @@ internal sealed class PitchEstimator
         // a correlation that only falls from the shortest lag on (low-pass noise, DC wander) has no peak.
         ReadOnlySpan<float> first = _x12.AsSpan(MaxLag12 - (MinLag12 - 1), Window12);
         double yy = Dot(first, first);
+        // OPT: the cross terms of four lags per pass over the window (see Dot4).
+        int l = MinLag12 - 1;
+        for (; l + 3 <= MaxLag12; l += 4) Dot4(win, _x12, MaxLag12 - l, _xy12.AsSpan(l, 4));
+        for (; l <= MaxLag12; l++) _xy12[l] = Dot(win, _x12.AsSpan(MaxLag12 - l, Window12));
         for (int lag = MinLag12 - 1; lag <= MaxLag12; lag++)
         {
-            ReadOnlySpan<float> y = _x12.AsSpan(MaxLag12 - lag, Window12);
-            double xy = Dot(win, y);
+            double xy = _xy12[lag];
             double den = xx * yy;
             _r12[lag] = den > 1e-30 ? (float)(xy / Math.Sqrt(den)) : 0f;
             if (lag < MaxLag12)
@@ -392,6 +456,7 @@ internal sealed class PitchEstimator
         Span<float> r = stackalloc float[2 * halfWidth + 3];
         int first = Math.Max(MinLag24 - 1, lo - 1);
         int last = Math.Min(MaxLag24, hi + 1);
+        Fill(_corr24, _w24, MaxLag24, Window24, _xx24, first, last);
         for (int lag = first; lag <= last; lag++)
             r[lag - first] = Corr24(lag);
         int bestLag = lo;
@@ -415,6 +480,8 @@ internal sealed class PitchEstimator
         int start = (int)MathF.Round(2f * (bestLag + offset));
         int period = start;
         float bestFull = float.NegativeInfinity;
+        Fill(_corr48, _x48, History48 - Window48, Window48, _xx48,
+            Math.Max(FrameLayout.MinPeriod, start - 1), Math.Min(FrameLayout.MaxPeriod, start + 1));
         for (int t = start - 1; t <= start + 1; t++)
         {
             if (t < FrameLayout.MinPeriod || t > FrameLayout.MaxPeriod) continue;
@@ -425,20 +492,180 @@ internal sealed class PitchEstimator
         return new PitchCandidate(period, Math.Clamp(peak, 0f, 1f));
     }
 
+    /// <summary>Normalised correlation of the whitened 24 kHz window at <paramref name="lag"/> (memoised per frame).</summary>
     private float Corr24(int lag)
     {
-        ReadOnlySpan<float> win = _w24.AsSpan(MaxLag24, Window24);
-        ReadOnlySpan<float> y = _w24.AsSpan(MaxLag24 - lag, Window24);
-        double den = _xx24 * Dot(y, y);
-        return den > 1e-30 ? (float)(Dot(win, y) / Math.Sqrt(den)) : 0f;
+        float r = _corr24[lag];
+        if (float.IsNaN(r))
+        {
+            ReadOnlySpan<float> win = _w24.AsSpan(MaxLag24, Window24);
+            ReadOnlySpan<float> y = _w24.AsSpan(MaxLag24 - lag, Window24);
+            r = _corr24[lag] = Normalised(win, y, _xx24);
+        }
+        return r;
     }
 
+    /// <summary>Normalised correlation of the 48 kHz window at <paramref name="lag"/> (memoised per frame).</summary>
     private float Corr48(int lag)
     {
-        ReadOnlySpan<float> win = _x48.AsSpan(History48 - Window48, Window48);
-        ReadOnlySpan<float> y = _x48.AsSpan(History48 - Window48 - lag, Window48);
-        double den = _xx48 * Dot(y, y);
-        return den > 1e-30 ? (float)(Dot(win, y) / Math.Sqrt(den)) : 0f;
+        float r = _corr48[lag];
+        if (float.IsNaN(r))
+        {
+            ReadOnlySpan<float> win = _x48.AsSpan(History48 - Window48, Window48);
+            ReadOnlySpan<float> y = _x48.AsSpan(History48 - Window48 - lag, Window48);
+            r = _corr48[lag] = Normalised(win, y, _xx48);
+        }
+        return r;
+    }
+
+    /// <summary>
+    /// Memoises the normalised correlations of lags <paramref name="first"/>..<paramref name="last"/>
+    /// of the window <paramref name="signal"/>[windowStart..+length] into <paramref name="memo"/>:
+    /// runs of three lags not computed yet go through <see cref="Normalised3"/> (one pass for three),
+    /// the rest are left to the single-lag path. Same values as computing them one by one.
+    /// </summary>
+    private static void Fill(float[] memo, float[] signal, int windowStart, int length, double xx, int first, int last)
+    {
+        ReadOnlySpan<float> win = signal.AsSpan(windowStart, length);
+        for (int lag = first; lag + 2 <= last; lag++)
+        {
+            if (!float.IsNaN(memo[lag]) || !float.IsNaN(memo[lag + 1]) || !float.IsNaN(memo[lag + 2])) continue;
+            Normalised3(win, signal, windowStart - lag, xx, memo.AsSpan(lag, 3));
+            lag += 2;
+        }
+    }
+
+    /// <summary>
+    /// r[j] = <see cref="Normalised"/>(x, y.Slice(start - j, x.Length), xx) for j = 0..2, bit-identical
+    /// to the single calls (same lanes and order in each dot product), with one load of x for all three.
+    /// </summary>
+    private static void Normalised3(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int start, double xx, Span<float> r)
+    {
+        int n = x.Length;
+        if (!Vector.IsHardwareAccelerated || n < 2 * Vector<float>.Count)
+        {
+            for (int j = 0; j < 3; j++) r[j] = Normalised(x, y.Slice(start - j, n), xx);
+            return;
+        }
+        int w = Vector<float>.Count;
+        ReadOnlySpan<float> y0 = y.Slice(start, n), y1 = y.Slice(start - 1, n), y2 = y.Slice(start - 2, n);
+        Vector<float> a0 = default, b0 = default, e0 = default, f0 = default;
+        Vector<float> a1 = default, b1 = default, e1 = default, f1 = default;
+        Vector<float> a2 = default, b2 = default, e2 = default, f2 = default;
+        int i = 0;
+        for (; i <= n - 2 * w; i += 2 * w)
+        {
+            var u = new Vector<float>(x.Slice(i, w));
+            var v = new Vector<float>(x.Slice(i + w, w));
+            var p = new Vector<float>(y0.Slice(i, w));
+            var q = new Vector<float>(y0.Slice(i + w, w));
+            a0 += u * p; b0 += v * q; e0 += p * p; f0 += q * q;
+            p = new Vector<float>(y1.Slice(i, w));
+            q = new Vector<float>(y1.Slice(i + w, w));
+            a1 += u * p; b1 += v * q; e1 += p * p; f1 += q * q;
+            p = new Vector<float>(y2.Slice(i, w));
+            q = new Vector<float>(y2.Slice(i + w, w));
+            a2 += u * p; b2 += v * q; e2 += p * p; f2 += q * q;
+        }
+        float s0 = Vector.Sum(a0 + b0), s1 = Vector.Sum(a1 + b1), s2 = Vector.Sum(a2 + b2);
+        float t0 = Vector.Sum(e0 + f0), t1 = Vector.Sum(e1 + f1), t2 = Vector.Sum(e2 + f2);
+        for (; i < n; i++)
+        {
+            s0 += x[i] * y0[i]; t0 += y0[i] * y0[i];
+            s1 += x[i] * y1[i]; t1 += y1[i] * y1[i];
+            s2 += x[i] * y2[i]; t2 += y2[i] * y2[i];
+        }
+        r[0] = Ratio(s0, t0, xx);
+        r[1] = Ratio(s1, t1, xx);
+        r[2] = Ratio(s2, t2, xx);
+    }
+
+    /// <summary>xy / sqrt(xx yy), 0 when the denominator vanishes.</summary>
+    private static float Ratio(float xy, float yy, double xx)
+    {
+        double den = xx * yy;
+        return den > 1e-30 ? (float)(xy / Math.Sqrt(den)) : 0f;
+    }
+
+    /// <summary>x.y / sqrt(xx y.y), 0 when the denominator vanishes.</summary>
+    private static float Normalised(ReadOnlySpan<float> x, ReadOnlySpan<float> y, double xx)
+    {
+        float xy = DotAndEnergy(x, y, out float yy);
+        return Ratio(xy, yy, xx);
+    }
+
+    /// <summary><see cref="Dot"/>(a, b) and <see cref="Dot"/>(b, b) in one pass, each bit-identical to
+    /// its own call (same lanes, same order).</summary>
+    internal static float DotAndEnergy(ReadOnlySpan<float> a, ReadOnlySpan<float> b, out float bb)
+    {
+        Debug.Assert(a.Length == b.Length);
+        int n = a.Length;
+        int i = 0;
+        float s = 0f, e = 0f;
+        if (Vector.IsHardwareAccelerated && n >= 2 * Vector<float>.Count)
+        {
+            int w = Vector<float>.Count;
+            var acc0 = Vector<float>.Zero;
+            var acc1 = Vector<float>.Zero;
+            var en0 = Vector<float>.Zero;
+            var en1 = Vector<float>.Zero;
+            for (; i <= n - 2 * w; i += 2 * w)
+            {
+                var b0 = new Vector<float>(b.Slice(i, w));
+                var b1 = new Vector<float>(b.Slice(i + w, w));
+                acc0 += new Vector<float>(a.Slice(i, w)) * b0;
+                acc1 += new Vector<float>(a.Slice(i + w, w)) * b1;
+                en0 += b0 * b0;
+                en1 += b1 * b1;
+            }
+            s = Vector.Sum(acc0 + acc1);
+            e = Vector.Sum(en0 + en1);
+        }
+        for (; i < n; i++)
+        {
+            s += a[i] * b[i];
+            e += b[i] * b[i];
+        }
+        bb = e;
+        return s;
+    }
+
+    /// <summary>
+    /// result[j] = <see cref="Dot"/>(a, b.Slice(start - j, a.Length)) for j = 0..3, each bit-identical
+    /// to its own call (same lanes, same order), with one load of <paramref name="a"/> for all four.
+    /// </summary>
+    internal static void Dot4(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int start, Span<float> result)
+    {
+        Debug.Assert(start >= 3 && start + a.Length <= b.Length && result.Length >= 4);
+        int n = a.Length;
+        if (!Vector.IsHardwareAccelerated || n < 2 * Vector<float>.Count)
+        {
+            for (int j = 0; j < 4; j++) result[j] = Dot(a, b.Slice(start - j, n));
+            return;
+        }
+        int w = Vector<float>.Count;
+        ReadOnlySpan<float> b0 = b.Slice(start, n), b1 = b.Slice(start - 1, n), b2 = b.Slice(start - 2, n), b3 = b.Slice(start - 3, n);
+        Vector<float> p0 = default, q0 = default, p1 = default, q1 = default;
+        Vector<float> p2 = default, q2 = default, p3 = default, q3 = default;
+        int i = 0;
+        for (; i <= n - 2 * w; i += 2 * w)
+        {
+            var x = new Vector<float>(a.Slice(i, w));
+            var y = new Vector<float>(a.Slice(i + w, w));
+            p0 += x * new Vector<float>(b0.Slice(i, w)); q0 += y * new Vector<float>(b0.Slice(i + w, w));
+            p1 += x * new Vector<float>(b1.Slice(i, w)); q1 += y * new Vector<float>(b1.Slice(i + w, w));
+            p2 += x * new Vector<float>(b2.Slice(i, w)); q2 += y * new Vector<float>(b2.Slice(i + w, w));
+            p3 += x * new Vector<float>(b3.Slice(i, w)); q3 += y * new Vector<float>(b3.Slice(i + w, w));
+        }
+        float s0 = Vector.Sum(p0 + q0), s1 = Vector.Sum(p1 + q1), s2 = Vector.Sum(p2 + q2), s3 = Vector.Sum(p3 + q3);
+        for (; i < n; i++)
+        {
+            s0 += a[i] * b0[i];
+            s1 += a[i] * b1[i];
+            s2 += a[i] * b2[i];
+            s3 += a[i] * b3[i];
+        }
+        result[0] = s0; result[1] = s1; result[2] = s2; result[3] = s3;
     }
 
     /// <summary>Float dot product. OPT: Vector&lt;float&gt; lanes; the lane order is fixed for a given

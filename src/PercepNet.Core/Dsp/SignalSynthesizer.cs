@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics;
 using PercepNet.Features;
 
 namespace PercepNet.Dsp;
@@ -54,13 +55,7 @@ public sealed class SignalSynthesizer
         Debug.Assert(gains.Length >= FrameLayout.BandCount && strengths.Length >= FrameLayout.BandCount);
         Debug.Assert(spectrum.Length >= Stft.SpectrumLength);
         ErbBands.Interpolate(strengths, _rBins);
-        float[] yx = y.X, p = y.P;
-        for (int k = 0; k < FrameLayout.BinCount; k++)
-        {
-            float r = _rBins[k];
-            spectrum[2 * k] = (1 - r) * yx[2 * k] + r * p[2 * k];
-            spectrum[2 * k + 1] = (1 - r) * yx[2 * k + 1] + r * p[2 * k + 1];
-        }
+        MixBins(y.X, y.P, _rBins, spectrum);
         gains[..FrameLayout.BandCount].CopyTo(_g);
         LastPostfilterGain = postfilter ? EnvelopePostfilter.Apply(_g, y.Ex, postfilterStrength) : 1f;
         if (gainFloor > 0)
@@ -76,12 +71,64 @@ public sealed class SignalSynthesizer
             for (int b = 0; b < FrameLayout.BandCount; b++)
                 _norm[b] = _ez[b] > 1e-20f ? MathF.Sqrt(_target[b] / _ez[b]) : (pass == 0 ? _g[b] : 1f);
             ErbBands.Interpolate(_norm, _gBins);
-            for (int k = 0; k < FrameLayout.BinCount; k++)
+            ScaleBins(spectrum, _gBins);
+        }
+    }
+
+    // OPT: the per-bin loops below run on Vector<float>; a bin's value is duplicated into its (re, im)
+    // lanes with integer widening, so every product and sum is the scalar loop's, bit for bit.
+
+    /// <summary>spectrum = (1 - r) x + r p per bin.</summary>
+    private static void MixBins(ReadOnlySpan<float> x, ReadOnlySpan<float> p, ReadOnlySpan<float> r, Span<float> spectrum)
+    {
+        int k = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int w = Vector<float>.Count;
+            for (; k <= FrameLayout.BinCount - w; k += w)
             {
-                spectrum[2 * k] *= _gBins[k];
-                spectrum[2 * k + 1] *= _gBins[k];
+                Duplicate(r.Slice(k, w), out Vector<float> lo, out Vector<float> hi);
+                int i = 2 * k;
+                ((Vector<float>.One - lo) * new Vector<float>(x.Slice(i, w)) + lo * new Vector<float>(p.Slice(i, w))).CopyTo(spectrum.Slice(i, w));
+                ((Vector<float>.One - hi) * new Vector<float>(x.Slice(i + w, w)) + hi * new Vector<float>(p.Slice(i + w, w))).CopyTo(spectrum.Slice(i + w, w));
             }
         }
+        for (; k < FrameLayout.BinCount; k++)
+        {
+            float rk = r[k];
+            spectrum[2 * k] = (1 - rk) * x[2 * k] + rk * p[2 * k];
+            spectrum[2 * k + 1] = (1 - rk) * x[2 * k + 1] + rk * p[2 * k + 1];
+        }
+    }
+
+    /// <summary>Multiplies each bin of <paramref name="spectrum"/> by <paramref name="gains"/>[k].</summary>
+    private static void ScaleBins(Span<float> spectrum, ReadOnlySpan<float> gains)
+    {
+        int k = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int w = Vector<float>.Count;
+            for (; k <= FrameLayout.BinCount - w; k += w)
+            {
+                Duplicate(gains.Slice(k, w), out Vector<float> lo, out Vector<float> hi);
+                Span<float> a = spectrum.Slice(2 * k, w), b = spectrum.Slice(2 * k + w, w);
+                (new Vector<float>(a) * lo).CopyTo(a);
+                (new Vector<float>(b) * hi).CopyTo(b);
+            }
+        }
+        for (; k < FrameLayout.BinCount; k++)
+        {
+            spectrum[2 * k] *= gains[k];
+            spectrum[2 * k + 1] *= gains[k];
+        }
+    }
+
+    /// <summary>(v0, v0, v1, v1, ...) of the first and second half of <paramref name="values"/> (one vector long).</summary>
+    private static void Duplicate(ReadOnlySpan<float> values, out Vector<float> lo, out Vector<float> hi)
+    {
+        Vector.Widen(Vector.AsVectorUInt32(new Vector<float>(values)), out Vector<ulong> a, out Vector<ulong> b);
+        lo = Vector.AsVectorSingle(a | (a << 32));
+        hi = Vector.AsVectorSingle(b | (b << 32));
     }
 
     /// <summary>Synthesises an arbitrary spectrum (e.g. per-bin oracle magnitudes); 480 output samples.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics;
 
 namespace PercepNet.Dsp;
 
@@ -27,7 +28,7 @@ public sealed class Stft
     {
         Debug.Assert(window960.Length >= FrameLayout.WindowSize && spectrum.Length >= SpectrumLength);
         ReadOnlySpan<float> w = VorbisWindow.Coefficients;
-        for (int i = 0; i < FrameLayout.WindowSize; i++) _time[i] = window960[i] * w[i];
+        Multiply(window960[..FrameLayout.WindowSize], w, _time);
         _fft.Forward(_time, spectrum);
     }
 
@@ -41,11 +42,35 @@ public sealed class Stft
         const int h = FrameLayout.FrameSize;
         _fft.Inverse(spectrum, _time);
         ReadOnlySpan<float> w = VorbisWindow.Coefficients;
-        for (int i = 0; i < h; i++)
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int n = Vector<float>.Count;
+            for (; i <= h - n; i += n)
+            {
+                var o = new Vector<float>(_overlap.AsSpan(i, n)) + new Vector<float>(_time.AsSpan(i, n)) * new Vector<float>(w.Slice(i, n));
+                o.CopyTo(output.Slice(i, n));
+                (new Vector<float>(_time.AsSpan(h + i, n)) * new Vector<float>(w.Slice(h + i, n))).CopyTo(_overlap.AsSpan(i, n));
+            }
+        }
+        for (; i < h; i++)
         {
             output[i] = _overlap[i] + _time[i] * w[i];
             _overlap[i] = _time[h + i] * w[h + i];
         }
+    }
+
+    /// <summary>dst[i] = a[i] b[i] (element-wise, so vectorising changes no bit).</summary>
+    private static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> dst)
+    {
+        int n = a.Length, i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int w = Vector<float>.Count;
+            for (; i <= n - w; i += w)
+                (new Vector<float>(a.Slice(i, w)) * new Vector<float>(b.Slice(i, w))).CopyTo(dst.Slice(i, w));
+        }
+        for (; i < n; i++) dst[i] = a[i] * b[i];
     }
 
     /// <summary>Clears the overlap-add memory (new stream).</summary>

@@ -8,7 +8,12 @@ namespace PercepNet.Features;
 /// back, so the pitch tracker and the comb filter's future taps can use the look-ahead.
 /// "Frame l" means the 960-sample window that ends with the l-th pushed frame.
 /// </summary>
-/// <remarks>Allocates nothing after construction.</remarks>
+/// <remarks>
+/// Allocates nothing after construction. The window analysed by <see cref="Analyze"/> is the one
+/// <see cref="AnalyzeNewest"/> saw <see cref="LookaheadFrames"/> pushes earlier, so its plain
+/// spectrum X and band energies are kept in a small ring and reused (the same computation on the
+/// same samples, so bit-identical); only the comb-filtered half is recomputed.
+/// </remarks>
 public sealed class SignalAnalyzer
 {
     /// <summary>Frames of look-ahead between the newest frame and the analysed one.</summary>
@@ -26,11 +31,25 @@ public sealed class SignalAnalyzer
     private readonly Stft _stft = new();
     private readonly PitchTracker? _pitch;
 
+    // Ring of the newest windows' X and Ex, indexed by push count modulo RingSize; _ringPush[slot]
+    // is the push count the slot was computed at (-1: empty).
+    private const int RingSize = LookaheadFrames + 1;
+    private readonly float[][] _ringX = new float[RingSize][];
+    private readonly float[][] _ringEx = new float[RingSize][];
+    private readonly long[] _ringPush = new long[RingSize];
+    private long _pushes;
+
     /// <param name="trackPitch">false when the period always comes from elsewhere (e.g. the clean
     /// side of an oracle uses the noisy side's pitch); <see cref="Push"/> then returns a default.</param>
     public SignalAnalyzer(bool trackPitch = true)
     {
         if (trackPitch) _pitch = new PitchTracker();
+        for (int i = 0; i < RingSize; i++)
+        {
+            _ringX[i] = new float[Stft.SpectrumLength];
+            _ringEx[i] = new float[FrameLayout.BandCount];
+        }
+        Array.Fill(_ringPush, -1);
     }
 
     /// <summary>Appends the newest 480 samples; returns the tracked pitch of the analysed frame.</summary>
@@ -39,6 +58,7 @@ public sealed class SignalAnalyzer
         const int n = FrameLayout.FrameSize;
         Array.Copy(_x, n, _x, 0, BufferLength - n);
         frame[..n].CopyTo(_x.AsSpan(BufferLength - n));
+        _pushes++;
         return _pitch?.Process(frame) ?? new PitchResult(FrameLayout.MinPeriod, 0);
     }
 
@@ -49,12 +69,14 @@ public sealed class SignalAnalyzer
     public void Analyze(int period, float pitchCorrelation, FrameSpectrum dst)
     {
         period = Math.Clamp(period, FrameLayout.MinPeriod, FrameLayout.MaxPeriod);
-        _stft.Analyze(_x.AsSpan(WindowStart, FrameLayout.WindowSize), dst.X);
+        if (!TryReuseNewest(dst))
+        {
+            _stft.Analyze(_x.AsSpan(WindowStart, FrameLayout.WindowSize), dst.X);
+            ErbBands.Energy(dst.X, dst.Ex);
+        }
         dst.CombPowerGain = CombFilter.Apply(_x, WindowStart, period, LookaheadSamples, _p);
         _stft.Analyze(_p, dst.P);
-        ErbBands.Energy(dst.X, dst.Ex);
-        ErbBands.Energy(dst.P, dst.Ep);
-        ErbBands.CrossCorrelation(dst.X, dst.P, dst.Exp);
+        ErbBands.EnergyAndCrossCorrelation(dst.X, dst.P, dst.Ep, dst.Exp);
         dst.UpdateCoherence();
         dst.Period = period;
         dst.PitchCorrelation = pitchCorrelation;
@@ -74,20 +96,44 @@ public sealed class SignalAnalyzer
         PitchResult p = _pitch.LatestZeroLookahead;
         int period = Math.Clamp(p.Period, FrameLayout.MinPeriod, FrameLayout.MaxPeriod);
         _stft.Analyze(_x.AsSpan(newestStart, FrameLayout.WindowSize), dst.X);
+        ErbBands.Energy(dst.X, dst.Ex);
+        KeepNewest(dst);
         dst.CombPowerGain = CombFilter.Apply(_x, newestStart, period, lookahead: 0, _p);
         _stft.Analyze(_p, dst.P);
-        ErbBands.Energy(dst.X, dst.Ex);
-        ErbBands.Energy(dst.P, dst.Ep);
-        ErbBands.CrossCorrelation(dst.X, dst.P, dst.Exp);
+        ErbBands.EnergyAndCrossCorrelation(dst.X, dst.P, dst.Ep, dst.Exp);
         dst.UpdateCoherence();
         dst.Period = period;
         dst.PitchCorrelation = p.Correlation;
+    }
+
+    /// <summary>Stores the newest window's X and Ex for the delayed analysis of a later push.</summary>
+    private void KeepNewest(FrameSpectrum newest)
+    {
+        int slot = (int)(_pushes % RingSize);
+        newest.X.CopyTo(_ringX[slot], 0);
+        newest.Ex.CopyTo(_ringEx[slot], 0);
+        _ringPush[slot] = _pushes;
+    }
+
+    /// <summary>Copies X and Ex of the analysed window into <paramref name="dst"/> if
+    /// <see cref="AnalyzeNewest"/> computed them <see cref="LookaheadFrames"/> pushes ago.</summary>
+    private bool TryReuseNewest(FrameSpectrum dst)
+    {
+        long push = _pushes - LookaheadFrames;
+        if (push < 0) return false;
+        int slot = (int)(push % RingSize);
+        if (_ringPush[slot] != push) return false;
+        _ringX[slot].CopyTo(dst.X, 0);
+        _ringEx[slot].CopyTo(dst.Ex, 0);
+        return true;
     }
 
     /// <summary>Starts a new stream.</summary>
     public void Reset()
     {
         Array.Clear(_x);
+        Array.Fill(_ringPush, -1);
+        _pushes = 0;
         _pitch?.Reset();
     }
 }
