@@ -35,6 +35,7 @@ public sealed class Denoiser : IFrameProcessor
     private readonly float[] _input = new float[FrameSize];
     private readonly float _gainFloor;
     private readonly bool _postfilter;
+    private readonly float _postfilterStrength;
 
     /// <summary>Creates a stream for <paramref name="model"/>.</summary>
     public Denoiser(PercepNetModel model, DenoiserOptions? options = null)
@@ -43,11 +44,14 @@ public sealed class Denoiser : IFrameProcessor
         options ??= new DenoiserOptions();
         if (options.AttenuationLimitDb is { } db && !(db >= 0))
             throw new ArgumentOutOfRangeException(nameof(options), $"AttenuationLimitDb must be >= 0 dB (got {db})");
+        if (!(options.PostfilterStrength >= 0 && options.PostfilterStrength <= 1))
+            throw new ArgumentOutOfRangeException(nameof(options), $"PostfilterStrength must be within [0, 1] (got {options.PostfilterStrength})");
         Model = model;
         Options = options;
         _network = options.UseInt8 ? new PercepNetNetworkInt8(model.Quantized) : new PercepNetNetwork(model.File);
         _gainFloor = options.AttenuationLimitDb is { } limit ? (float)Math.Pow(10, -limit / 20) : 0f;
         _postfilter = options.Postfilter;
+        _postfilterStrength = (float)options.PostfilterStrength;
     }
 
     /// <summary>The model this stream runs.</summary>
@@ -85,7 +89,7 @@ public sealed class Denoiser : IFrameProcessor
             _strengths[b] = float.IsFinite(r) ? r : 0f;
         }
         _analyzer.Analyze(tracked.Period, tracked.Correlation, _delayed);
-        _synth.Synthesize(_delayed, _gains, _strengths, _postfilter, output, _gainFloor);
+        _synth.Synthesize(_delayed, _gains, _strengths, _postfilter, output, _gainFloor, _postfilterStrength);
         return float.IsFinite(vad) ? vad : 0f;
     }
 

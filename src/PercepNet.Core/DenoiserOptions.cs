@@ -13,6 +13,12 @@ public sealed record DenoiserOptions
     public bool Postfilter { get; init; } = true;
 
     /// <summary>
+    /// Strength s of the postfilter's extra attenuation sin(pi/2 g)^s, in [0, 1]: 1 is the paper's
+    /// postfilter, smaller values attenuate less (docs/oracle.md measures the choice).
+    /// </summary>
+    public double PostfilterStrength { get; init; } = 1;
+
+    /// <summary>
     /// Run the network with 8-bit weights and activations (default true: about 3x faster for the
     /// small model, 9x for the paper-size one; outputs within 0.01 of the float network, see
     /// docs/inference.md). False runs it in float.

@@ -186,5 +186,25 @@ public class DenoiserTests
         var d = new Denoiser(RandomModel(7));
         Assert.Throws<ArgumentException>(() => d.ProcessFrame(new float[479], new float[480]));
         Assert.Throws<ArgumentOutOfRangeException>(() => new Denoiser(RandomModel(7), new DenoiserOptions { AttenuationLimitDb = -3 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Denoiser(RandomModel(7), new DenoiserOptions { PostfilterStrength = 1.5 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Denoiser(RandomModel(7), new DenoiserOptions { PostfilterStrength = double.NaN }));
+    }
+
+    [Fact]
+    public void PostfilterStrengthRunsFromNoPostfilterToThePapers()
+    {
+        var model = RandomModel(9);
+        var x = Speechlike(48000, 9, noise: 0.2);
+        var off = Run(new Denoiser(model, new DenoiserOptions { Postfilter = false }), x);
+        var zero = Run(new Denoiser(model, new DenoiserOptions { PostfilterStrength = 0 }), x);
+        var half = Run(new Denoiser(model, new DenoiserOptions { PostfilterStrength = 0.5 }), x);
+        var paper = Run(new Denoiser(model), x);
+        Assert.Equal(paper, Run(new Denoiser(model, new DenoiserOptions { PostfilterStrength = 1 }), x));
+        float maxDiff = 0;
+        for (int i = 0; i < off.Length; i++) maxDiff = MathF.Max(maxDiff, MathF.Abs(off[i] - zero[i]));
+        Assert.True(maxDiff < 1e-4f, $"strength 0 differs from no postfilter by {maxDiff}");
+        static double Distance(float[] a, float[] b) => a.Zip(b, (p, q) => (double)(p - q) * (p - q)).Sum();
+        double toHalf = Distance(off, half), toPaper = Distance(off, paper);
+        Assert.True(toHalf > 0 && toHalf < toPaper, $"distance from no postfilter: s=0.5 {toHalf}, s=1 {toPaper}");
     }
 }

@@ -32,12 +32,18 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
         [Description("Run the network in float instead of 8-bit (slower; for comparisons).")]
         public bool Float { get; init; }
 
+        [CommandOption("--postfilter-strength <S>")]
+        [Description("Strength of the postfilter's extra attenuation, 0..1 (1: the paper's).")]
+        [DefaultValue(1.0)]
+        public double PostfilterStrength { get; init; } = 1;
+
         [CommandOption("--no-postfilter")]
         [Description("Turn off the perceptual envelope postfilter.")]
         public bool NoPostfilter { get; init; }
 
         public override ValidationResult Validate()
         {
+            if (!(PostfilterStrength >= 0 && PostfilterStrength <= 1)) return ValidationResult.Error($"--postfilter-strength must be within 0..1 (got {PostfilterStrength})");
             if (AttenuationLimit is < 0) return ValidationResult.Error($"--attenuation-limit must be >= 0 dB (got {AttenuationLimit})");
             if ((Input == Program.StdioToken) != (Output == Program.StdioToken))
                 return ValidationResult.Error("raw PCM (-) must be used for both IN and OUT");
@@ -63,7 +69,7 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
         var model = s.Model != null ? PercepNetModel.Load(s.Model)
             : PercepNetModel.HasDefault ? PercepNetModel.Default
             : throw new InvalidDataException("this build has no built-in model: pass --model FILE");
-        var options = new DenoiserOptions { AttenuationLimitDb = s.AttenuationLimit, Postfilter = !s.NoPostfilter, UseInt8 = !s.Float };
+        var options = new DenoiserOptions { AttenuationLimitDb = s.AttenuationLimit, Postfilter = !s.NoPostfilter, PostfilterStrength = s.PostfilterStrength, UseInt8 = !s.Float };
         if (s.Input == Program.StdioToken || s.Output == Program.StdioToken) return Pipe(s, model, options, cancellationToken);
         if (Directory.Exists(s.Input)) return Folder(s, model, options, cancellationToken);
         ProgressReporter.Run(_console, $"denoising {Path.GetFileName(s.Input)}", progress =>
