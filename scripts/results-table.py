@@ -11,7 +11,7 @@ COLS = [("pesq_wb", "PESQ-WB"), ("pesq_nb", "PESQ-NB"), ("stoi", "STOI"), ("esto
         ("si_sdr", "SI-SDR dB"), ("dnsmos_sig", "DNSMOS SIG"), ("dnsmos_bak", "DNSMOS BAK"), ("dnsmos_ovrl", "DNSMOS OVRL")]
 rows = []
 for arg in sys.argv[1:]:
-    label, spec = arg.split("=", 1)
+    label, spec = arg.rsplit("=", 1)
     path, _, signal = spec.partition(":")
     means = json.load(open(path))["means"][signal or "enhanced"]
     rows.append((label, [means.get(k) for k, _ in COLS]))

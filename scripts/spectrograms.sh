@@ -12,7 +12,7 @@ dotnet build -c Release src/PercepNet.Cli >/dev/null
 P=src/PercepNet.Cli/bin/Release/net10.0/percepnet
 mkdir -p "$OUT"
 base="${FILE%.wav}"
-draw() { "$P" spectrogram "$1" "$OUT/$base-$2.png" --title "$base: $2" --width 1000 --height 360 >/dev/null; echo "$OUT/$base-$2.png"; }
+draw() { "$P" spectrogram "$1" "$OUT/$base-$2.png" --title "$base: $2" --width 800 --height 300 >/dev/null; echo "$OUT/$base-$2.png"; }
 draw "$DATA/eval/vbdemand16k/clean/$FILE" clean
 draw "$DATA/eval/vbdemand16k/noisy/$FILE" noisy
 draw "$OURS/$FILE" ours
