@@ -121,7 +121,7 @@ public class FrozenEquivalenceTests
     public void DenoiserOutputEqualsTheFrozenPipeline(bool int8, bool postfilter)
     {
         var model = DenoiserTests.RandomModel(7);
-        var options = new DenoiserOptions { UseInt8 = int8, Postfilter = postfilter };
+        var options = new DenoiserOptions { UseInt8 = int8, Postfilter = postfilter, PostfilterStrength = 1 };
         var oldD = new Frozen.FrozenDenoiser(model, options);
         var newD = new Denoiser(model, options);
         var x = Signal(4);

@@ -33,9 +33,9 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
         public bool Float { get; init; }
 
         [CommandOption("--postfilter-strength <S>")]
-        [Description("Strength of the postfilter's extra attenuation, 0..1 (1: the paper's).")]
-        [DefaultValue(1.0)]
-        public double PostfilterStrength { get; init; } = 1;
+        [Description("Strength of the postfilter's extra attenuation, 0..1 (1: the paper's; 0.5 measured better, docs/results.md).")]
+        [DefaultValue(0.5)]
+        public double PostfilterStrength { get; init; } = 0.5;
 
         [CommandOption("--no-postfilter")]
         [Description("Turn off the perceptual envelope postfilter.")]
