@@ -32,7 +32,7 @@ internal sealed class ProgressPrinter(TextWriter log, bool interactive, double i
             eta = t.TotalHours >= 1 ? $"{(int)t.TotalHours}h{t.Minutes:D2}m" : $"{t.Minutes}m{t.Seconds:D2}s";
         }
         string line = string.Create(CultureInfo.InvariantCulture,
-            $"step {step}/{totalSteps} epoch {epoch + 1}/{epochs} loss {loss:F4} lr {lr:E2} {framesPerSecond:F0} frames/s ETA {eta}");
+            $"step {step}/{totalSteps} epoch {epoch + 1}/{epochs} loss {(double.IsNaN(loss) ? "-" : loss.ToString("F4", CultureInfo.InvariantCulture))} lr {lr:E2} {framesPerSecond:F0} frames/s ETA {eta}");
         if (interactive)
         {
             log.Write("\r" + line.PadRight(100));
