@@ -169,9 +169,16 @@ public class PercepNetNetworkInt8Tests(ITestOutputHelper output)
             var g = new float[34];
             var r = new float[34];
             for (int t = 0; t < 20; t++) net.Process(features.AsSpan(t % 8 * 70, 70), g, r, out _);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int t = 0; t < 1000; t++) net.Process(features.AsSpan(t % 8 * 70, 70), g, r, out _);
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            // Best of 3 passes: an allocation per call shows in every pass; a one-off allocation by the
+            // runtime on this thread (seen once, 4,168 bytes, on a heavily loaded machine) does not.
+            long best = long.MaxValue;
+            for (int pass = 0; pass < 3 && best != 0; pass++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int t = 0; t < 1000; t++) net.Process(features.AsSpan(t % 8 * 70, 70), g, r, out _);
+                best = Math.Min(best, GC.GetAllocatedBytesForCurrentThread() - before);
+            }
+            Assert.Equal(0, best);
         }
     }
 
