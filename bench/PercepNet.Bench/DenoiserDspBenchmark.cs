@@ -74,7 +74,7 @@ public class DenoiserDspBenchmark
         var rng = new Random(1);
         for (int i = 0; i < _signal.Length; i++)
             _signal[i] = (float)(0.3 * Math.Sin(2 * Math.PI * 180 * i / 48000.0) + 0.1 * (rng.NextDouble() * 2 - 1));
-        var model = PercepNetModel.FromFile(NetworkBenchmark.RandomModel(NetworkShape.Small, 1), "random-small");
+        var model = PercepNetModel.FromFile(ModelFile.TorchInit(NetworkShape.Small, 1), "random-small");
         var options = new DenoiserOptions { UseInt8 = true };
         _frozen = new FrozenDenoiser(null);
         _frozenNet = new FrozenDenoiser(model, options);

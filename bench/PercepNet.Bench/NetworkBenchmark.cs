@@ -23,8 +23,8 @@ public class NetworkBenchmark
     [GlobalSetup]
     public void Setup()
     {
-        var small = RandomModel(NetworkShape.Small, 1);
-        var paper = RandomModel(NetworkShape.Paper, 2);
+        var small = ModelFile.TorchInit(NetworkShape.Small, 1);
+        var paper = ModelFile.TorchInit(NetworkShape.Paper, 2);
         _floatSmall = new PercepNetNetwork(small);
         _int8Small = new PercepNetNetworkInt8(small);
         _floatPaper = new PercepNetNetwork(paper);
@@ -35,23 +35,6 @@ public class NetworkBenchmark
             // Normalised features N(0, 1): the model's mean is 0 and standard deviation 1.
             _features[i] = (float)(Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
         }
-    }
-
-    internal static ModelFile RandomModel(NetworkShape shape, int seed)
-    {
-        var rng = new Random(seed);
-        var tensors = new List<float[]>();
-        foreach (var (_, dims) in shape.Tensors())
-        {
-            int count = dims.Aggregate(1, (a, b) => a * b);
-            // fan in: inputs (times kernel) of a weight; for a bias, the weight before it per output.
-            int fanIn = dims.Length > 1 ? dims.Skip(1).Aggregate(1, (a, b) => a * b) : tensors[^1].Length / count;
-            double bound = 1 / Math.Sqrt(fanIn);
-            var t = new float[count];
-            for (int i = 0; i < count; i++) t[i] = (float)((rng.NextDouble() * 2 - 1) * bound);
-            tensors.Add(t);
-        }
-        return new ModelFile(shape, new float[FeatureExtractor.Count], Enumerable.Repeat(1f, FeatureExtractor.Count).ToArray(), tensors);
     }
 
     private void Run(IPercepNetNetwork net)

@@ -1,3 +1,4 @@
+using PercepNet.TestSupport;
 using PercepNet.Dsp;
 using PercepNet.Features;
 using PercepNet.Nn;
@@ -129,16 +130,10 @@ public class DenoiserTests
         var x = Speechlike(48000, 5);
         var y = new float[480];
         for (int f = 0; f < 50; f++) d.ProcessFrame(x.AsSpan(f % 100 * 480, 480), y);
-        // Best of 3 passes: an allocation per call shows in every pass; a one-off allocation by the
-        // runtime on this thread (seen once, 4,168 bytes, on a heavily loaded machine) does not.
-        long best = long.MaxValue;
-        for (int pass = 0; pass < 3 && best != 0; pass++)
+        Assert.Equal(0, Allocations.BestOf(3, () =>
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
             for (int f = 0; f < 1000; f++) d.ProcessFrame(x.AsSpan(f % 100 * 480, 480), y);
-            best = Math.Min(best, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
-        Assert.Equal(0, best);
+        }));
     }
 
     [Theory]

@@ -57,6 +57,33 @@ public sealed class ModelFile
         _tensors = tensors;
     }
 
+    /// <summary>
+    /// Random weights as TorchSharp initialises them: every weight and bias uniform in
+    /// ±1/sqrt(fan in) (Linear: inputs; Conv1d: inputs * kernel; GRU: hidden). For tools and tests
+    /// that time or check the engine without a trained model. Feature normalisation: the given
+    /// statistics, else mean 0 and standard deviation 1.
+    /// </summary>
+    internal static ModelFile TorchInit(NetworkShape shape, int seed, float[]? featureMean = null, float[]? featureStd = null)
+    {
+        var rng = new Random(seed);
+        var tensors = new List<float[]>();
+        int? gruHidden = null;
+        foreach (var (name, dims) in shape.Tensors())
+        {
+            int count = dims.Aggregate(1, (a, b) => a * b);
+            if (name.EndsWith(".weight_ih_l0", StringComparison.Ordinal)) gruHidden = dims[0] / 3;
+            double fanIn = name.Contains("_l0", StringComparison.Ordinal) ? gruHidden!.Value
+                : name.EndsWith(".weight", StringComparison.Ordinal) ? dims.Skip(1).Aggregate(1, (a, b) => a * b)
+                : tensors[^1].Length / count; // bias: the weight before it, per output
+            double bound = 1 / Math.Sqrt(fanIn);
+            var t = new float[count];
+            for (int i = 0; i < count; i++) t[i] = (float)((rng.NextDouble() * 2 - 1) * bound);
+            tensors.Add(t);
+        }
+        return new ModelFile(shape, featureMean ?? new float[FeatureExtractor.Count],
+            featureStd ?? Enumerable.Repeat(1f, FeatureExtractor.Count).ToArray(), tensors);
+    }
+
     /// <summary>Writes the model in the format above (the exact bytes <see cref="Parse"/> reads).</summary>
     public void WriteTo(Stream stream)
     {

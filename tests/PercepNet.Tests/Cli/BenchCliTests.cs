@@ -2,7 +2,6 @@ using System.Globalization;
 using PercepNet.Cli;
 using PercepNet.Cli.Commands.Bench;
 using PercepNet.Nn;
-using Spectre.Console;
 
 namespace PercepNet.Tests.Cli;
 
@@ -12,17 +11,7 @@ public sealed class BenchCliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static (int Code, string Output) Run(params string[] args)
-    {
-        var writer = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(writer),
-            Interactive = InteractionSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-        });
-        return (Program.Run(args, console), writer.ToString());
-    }
+    private static (int Code, string Output) Run(params string[] args) => CliTests.Run(args);
 
     [Fact]
     public void BenchTimesEveryPresetAndEngineAndWritesMarkdown()

@@ -11,7 +11,8 @@ public sealed class CliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static (int Code, string Output) Run(params string[] args)
+    /// <summary>Runs the command line with a recording, colourless, non-interactive console.</summary>
+    internal static (int Code, string Output) Run(params string[] args)
     {
         var writer = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings

@@ -22,24 +22,8 @@ public sealed record BenchRow(string System, string Engine, long Weights, double
 public static class PipelineBench
 {
     /// <summary>Random weights of a shape, uniform ±1/sqrt(fan-in) (TorchSharp's initialisation); speed does not depend on the values.</summary>
-    public static PercepNetModel RandomModel(NetworkShape shape, int seed, string name)
-    {
-        var rng = new Random(seed);
-        var tensors = new List<float[]>();
-        foreach (var (_, dims) in shape.Tensors())
-        {
-            int count = dims.Aggregate(1, (a, b) => a * b);
-            int fanIn = dims.Length > 1 ? dims.Skip(1).Aggregate(1, (a, b) => a * b) : tensors[^1].Length / count;
-            double bound = 1 / Math.Sqrt(fanIn);
-            var t = new float[count];
-            for (int i = 0; i < count; i++) t[i] = (float)((rng.NextDouble() * 2 - 1) * bound);
-            tensors.Add(t);
-        }
-        var file = new ModelFile(shape, new float[FeatureExtractor.Count], Enumerable.Repeat(1f, FeatureExtractor.Count).ToArray(), tensors);
-        using var ms = new MemoryStream();
-        file.WriteTo(ms);
-        return PercepNetModel.FromBytes(ms.ToArray(), name);
-    }
+    public static PercepNetModel RandomModel(NetworkShape shape, int seed, string name) =>
+        PercepNetModel.FromFile(ModelFile.TorchInit(shape, seed), name);
 
     /// <summary>The 70 features of every whole frame of <paramref name="signal"/> (48 kHz), as the Denoiser computes them.</summary>
     public static float[] Features(float[] signal)
