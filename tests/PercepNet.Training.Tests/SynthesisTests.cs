@@ -172,6 +172,47 @@ public sealed class SynthesisTests : IClassFixture<MiniCorpus>
         Assert.True(low > -4, $"the speech band is empty too: log10 up to {low}");
     }
 
+    [Theory]
+    [InlineData(42000)]
+    [InlineData(54000)]
+    public void SpeedPerturbationScalesEveryFrequencyAndTheBandwidth(int rate)
+    {
+        // A 200 Hz + 3 kHz tone pair for 1 s at 48 kHz, played at speed factor 48000 / rate.
+        var x = new float[48000];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)(0.3 * Math.Sin(2 * Math.PI * 200 * i / 48000.0) + 0.1 * Math.Sin(2 * Math.PI * 3000 * i / 48000.0));
+        var (y, bw) = Synthesizer.SpeedPerturb(x, 24000, rate);
+        double factor = 48000.0 / rate;
+        Assert.InRange(y.Length, rate - 1, rate + 1);
+        Assert.Equal(0.47 * Math.Min(rate, 48000) * factor, bw, 6);
+        // Goertzel power over the middle half, normalised: the tones moved by the factor, none left behind.
+        double Power(double hz)
+        {
+            int a = y.Length / 4, n = y.Length / 2;
+            double w = 2 * Math.PI * hz / 48000, c = 2 * Math.Cos(w), s1 = 0, s2 = 0;
+            for (int i = a; i < a + n; i++) { double s0 = y[i] + c * s1 - s2; s2 = s1; s1 = s0; }
+            return (s1 * s1 + s2 * s2 - c * s1 * s2) / ((double)n * n / 4);
+        }
+        Assert.InRange(Power(200 * factor), 0.3 * 0.3 * 0.8, 0.3 * 0.3 * 1.2);
+        Assert.InRange(Power(3000 * factor), 0.1 * 0.1 * 0.8, 0.1 * 0.1 * 1.2);
+        Assert.True(Power(3000) < 1e-4 * 0.01, $"3 kHz left: {Power(3000)}");
+        // A band-limited source stays band-limited, scaled.
+        Assert.Equal(8000 * factor, Synthesizer.SpeedPerturb(x, 8000, rate).BandwidthHz, 6);
+    }
+
+    [Fact]
+    public void SpeedPerturbedSequencesAreDeterministicAndSayWhatWasDone()
+    {
+        var lib = new CorpusLibrary(_corpus.Manifest, "train");
+        var o = Short with { SpeedPerturbProbability = 1, SpeedPerturbRates = [44000] };
+        var a = new Synthesizer(lib, o).Make(5);
+        var b = new Synthesizer(lib, o).Make(5);
+        Assert.Equal(a.Noisy, b.Noisy);
+        Assert.Equal(a.Target, b.Target);
+        Assert.Contains("speed-perturbed", a.Description);
+        Assert.True(a.BandwidthHz <= 0.47 * 44000 * 48000 / 44000.0 + 1e-6, $"bandwidth {a.BandwidthHz}");
+        Assert.DoesNotContain("speed-perturbed", new Synthesizer(lib, o with { SpeedPerturbProbability = 0 }).Make(5).Description);
+    }
+
     [Fact]
     public void BandsAboveTheSpeechBandwidthAreDontCare()
     {

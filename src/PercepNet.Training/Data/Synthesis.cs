@@ -34,6 +34,19 @@ public sealed record SynthesisOptions
 
     /// <summary>Rates the band limit picks from, uniformly (repeats weight a rate).</summary>
     public int[] BandLimitRates { get; init; } = [8000, 16000, 16000, 16000, 22050, 24000, 32000];
+    /// <summary>
+    /// Probability that an utterance is played faster or slower (pitch, formants and tempo together,
+    /// like Kaldi's speed perturbation): more voices from the same few hundred speakers.
+    /// 0 draws nothing, so sequences are then the same as before this option existed.
+    /// </summary>
+    public double SpeedPerturbProbability { get; init; } = 0.5;
+
+    /// <summary>
+    /// Speed perturbation resamples 48 kHz to one of these rates and plays the result at 48 kHz:
+    /// speed factor 48000 / rate (0.89-1.14 here). Rates with a small ratio to 48 kHz keep the
+    /// resampler's filter tables small.
+    /// </summary>
+    public int[] SpeedPerturbRates { get; init; } = [42000, 44000, 45000, 46000, 50000, 51000, 52000, 54000];
     public double ClipProbability { get; init; } = 0.05;
     public double QuantiseProbability { get; init; } = 0.2;
     public double SpeechEqProbability { get; init; } = 0.7;
@@ -83,15 +96,23 @@ public sealed class Synthesizer
         var speech = new float[n];
         double bandwidth = 24000;
         int pos = -(int)(rng.NextDouble() * FrameLayout.SampleRate);
+        int perturbed = 0;
         while (pos < n)
         {
             var e = _lib.Speech[rng.Next(_lib.Speech.Length)];
             var u = _lib.Load(e);
+            double utteranceBandwidth = e.BandwidthHz;
+            if (_o.SpeedPerturbProbability > 0 && rng.NextDouble() < _o.SpeedPerturbProbability)
+            {
+                (u, utteranceBandwidth) = SpeedPerturb(u, utteranceBandwidth, _o.SpeedPerturbRates[rng.Next(_o.SpeedPerturbRates.Length)]);
+                perturbed++;
+            }
             for (int i = Math.Max(0, -pos); i < u.Length && pos + i < n; i++) speech[pos + i] = u[i];
-            bandwidth = Math.Min(bandwidth, e.BandwidthHz);
+            bandwidth = Math.Min(bandwidth, utteranceBandwidth);
             pos += u.Length + (int)(rng.NextDouble() * 0.5 * FrameLayout.SampleRate);
             if (desc.Count == 0) desc.Add($"speech {e.Source}/{e.Group}");
         }
+        if (perturbed > 0) desc.Add($"{perturbed} utterance(s) speed-perturbed");
         if (rng.NextDouble() < _o.SpeechEqProbability) Biquad.RandomEq(rng).Apply(speech);
         double speechDb = _o.SpeechLevelMinDbfs + (_o.SpeechLevelMaxDbfs - _o.SpeechLevelMinDbfs) * rng.NextDouble();
         Scale(speech, speechDb - ActiveLevelDb(speech));
@@ -164,6 +185,18 @@ public sealed class Synthesizer
         }
         for (int i = 0; i < n; i++) noisy[i] = Math.Clamp(noisy[i], -1f, 1f);
         return new SynthesizedSequence(noisy, target.Length == n ? target : target.AsSpan(0, n).ToArray(), bandwidth, string.Join(", ", desc));
+    }
+
+    /// <summary>
+    /// <paramref name="x"/> (48 kHz) resampled to <paramref name="rate"/> and played at 48 kHz: every
+    /// frequency times 48000 / rate, duration divided by it. Returns the new bandwidth: what lay below
+    /// both Nyquist frequencies (the resampler's passband ends a little below them), scaled.
+    /// </summary>
+    internal static (float[] Audio, double BandwidthHz) SpeedPerturb(ReadOnlySpan<float> x, double bandwidthHz, int rate)
+    {
+        double factor = (double)FrameLayout.SampleRate / rate;
+        return (Resampler.Resample(x, FrameLayout.SampleRate, rate),
+                Math.Min(bandwidthHz, 0.47 * Math.Min(rate, FrameLayout.SampleRate)) * factor);
     }
 
     /// <summary><paramref name="x"/> (48 kHz) resampled to <paramref name="rate"/> and back, <paramref name="n"/> samples.</summary>

@@ -46,6 +46,11 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
         [DefaultValue(1.5)]
         public double SnrSkew { get; init; } = 1.5;
 
+        [CommandOption("--speed-perturb <P>")]
+        [Description("Probability that an utterance is played 0.89-1.14x as fast (pitch, formants, tempo): more voices. 0 = as before.")]
+        [DefaultValue(0.5)]
+        public double SpeedPerturb { get; init; } = 0.5;
+
         [CommandOption("--seed <N>")]
         [DefaultValue(1)]
         public int Seed { get; init; } = 1;
@@ -57,7 +62,7 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
         public override ValidationResult Validate()
         {
             if (!File.Exists(Manifest)) return ValidationResult.Error($"{Manifest}: manifest not found (run `percepnet corpus build` first)");
-            if (Frames < 10 || PerShard < 1 || TrainHours <= 0 || ValHours < 0 || !(SnrSkew > 0)) return ValidationResult.Error("--frames >= 10, --per-shard >= 1, --train-hours > 0, --val-hours >= 0, --snr-skew > 0");
+            if (Frames < 10 || PerShard < 1 || TrainHours <= 0 || ValHours < 0 || !(SnrSkew > 0) || !(SpeedPerturb >= 0 && SpeedPerturb <= 1)) return ValidationResult.Error("--frames >= 10, --per-shard >= 1, --train-hours > 0, --val-hours >= 0, --snr-skew > 0, --speed-perturb within [0, 1]");
             return ValidationResult.Success();
         }
     }
@@ -69,7 +74,7 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         var manifest = CorpusEntry.ReadManifest(s.Manifest);
-        var options = new SynthesisOptions { Frames = s.Frames, SnrSkew = s.SnrSkew };
+        var options = new SynthesisOptions { Frames = s.Frames, SnrSkew = s.SnrSkew, SpeedPerturbProbability = s.SpeedPerturb };
         int jobs = s.Jobs ?? Environment.ProcessorCount;
         foreach (var (split, hours) in new[] { ("train", s.TrainHours), ("val", s.ValHours) })
         {
