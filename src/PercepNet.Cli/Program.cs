@@ -94,6 +94,9 @@ public static class Program
             .WithDescription("Time the denoiser (network alone and whole pipeline, float and int8, shipped model and presets) beside the comparison peers, in one run.")
             .WithExample("bench")
             .WithExample("bench", "noisy.wav", "--seconds", "60", "--markdown", "bench.md");
+        config.AddCommand<Commands.Diagnose.DiagnoseCommand>("diagnose")
+            .WithDescription("Compare a model's band gains, strengths and speech probability with the oracle targets on clean/noisy pairs: residual noise vs muffled speech.")
+            .WithExample("diagnose", "clean/", "noisy/", "--model", "my.pnnm", "--json", "diag.json");
         config.AddCommand<Commands.Train.TrainCommand>("train")
             .WithDescription("Train the network on feature shards (resumes from the newest checkpoint in the output folder).")
             .WithExample("train", "--config", "train.json");

@@ -125,6 +125,32 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void DiagnoseComparesTheBuiltInModelWithTheOracleAndWritesJson()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir, "dc"));
+        Directory.CreateDirectory(Path.Combine(_dir, "dn"));
+        WriteSpeechlike(Path.Combine("dc", "a.wav"), 16000, 1, WavEncoding.Pcm, 16, 0, 2);
+        WriteSpeechlike(Path.Combine("dn", "a.wav"), 16000, 1, WavEncoding.Pcm, 16, 0.05, 3);
+        string json = Path.Combine(_dir, "diag.json");
+        var (code, text) = Run("diagnose", Path.Combine(_dir, "dc"), Path.Combine(_dir, "dn"), "--json", json);
+        Assert.True(code == 0, text);
+        Assert.Contains("noise dB", text);
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
+        var all = doc.RootElement.GetProperty("all");
+        Assert.Equal("a.wav", doc.RootElement.GetProperty("files")[0].GetProperty("file").GetString());
+        // 2 s at 100 frames/s minus the 2 look-ahead frames.
+        Assert.Equal(198, all.GetProperty("frames").GetInt64());
+        Assert.True(all.GetProperty("cells").GetInt64() > 1000);
+        double net = all.GetProperty("noise_predicted_db").GetDouble(), ideal = all.GetProperty("noise_target_db").GetDouble();
+        Assert.True(ideal < net + 30 && net < 0, $"noise cells: ideal {ideal} dB, network {net} dB");
+        Assert.False(File.Exists(json + ".tmp"));
+
+        var r = Run("diagnose", Path.Combine(_dir, "dc", "a.wav"), Path.Combine(_dir, "missing.wav"));
+        Assert.Equal(1, r.Code);
+        Assert.Contains("missing.wav", r.Output);
+    }
+
+    [Fact]
     public void SpectrogramWritesAPng()
     {
         string f = WriteSpeechlike("s.wav", 16000, 1, WavEncoding.Pcm, 16, 0.01, 8);
@@ -138,7 +164,7 @@ public sealed class CliTests : IDisposable
     }
 
     [Theory]
-    [InlineData("info")] [InlineData("oracle")] [InlineData("denoise")] [InlineData("spectrogram")] [InlineData("eval")] [InlineData("train")] [InlineData("bench")] [InlineData("corpus build")] [InlineData("corpus shards")]
+    [InlineData("info")] [InlineData("oracle")] [InlineData("denoise")] [InlineData("spectrogram")] [InlineData("eval")] [InlineData("train")] [InlineData("bench")] [InlineData("corpus build")] [InlineData("corpus shards")] [InlineData("diagnose")]
     public void EveryVerbHasHelp(string verb)
     {
         var (code, text) = Run([.. verb.Split(' '), "--help"]);
