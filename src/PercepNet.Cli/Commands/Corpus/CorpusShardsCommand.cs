@@ -51,6 +51,11 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
         [DefaultValue(0.5)]
         public double SpeedPerturb { get; init; } = 0.5;
 
+        [CommandOption("--band-limit <P>")]
+        [Description("Probability that a whole mixture passes through 8-32 kHz and back (as recordings at those rates do when resampled to 48 kHz).")]
+        [DefaultValue(0.2)]
+        public double BandLimit { get; init; } = 0.2;
+
         [CommandOption("--seed <N>")]
         [DefaultValue(1)]
         public int Seed { get; init; } = 1;
@@ -62,7 +67,7 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
         public override ValidationResult Validate()
         {
             if (!File.Exists(Manifest)) return ValidationResult.Error($"{Manifest}: manifest not found (run `percepnet corpus build` first)");
-            if (Frames < 10 || PerShard < 1 || TrainHours <= 0 || ValHours < 0 || !(SnrSkew > 0) || !(SpeedPerturb >= 0 && SpeedPerturb <= 1)) return ValidationResult.Error("--frames >= 10, --per-shard >= 1, --train-hours > 0, --val-hours >= 0, --snr-skew > 0, --speed-perturb within [0, 1]");
+            if (Frames < 10 || PerShard < 1 || TrainHours <= 0 || ValHours < 0 || !(SnrSkew > 0) || !(SpeedPerturb >= 0 && SpeedPerturb <= 1) || !(BandLimit >= 0 && BandLimit <= 1)) return ValidationResult.Error("--frames >= 10, --per-shard >= 1, --train-hours > 0, --val-hours >= 0, --snr-skew > 0, --speed-perturb and --band-limit within [0, 1]");
             return ValidationResult.Success();
         }
     }
@@ -74,7 +79,7 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         var manifest = CorpusEntry.ReadManifest(s.Manifest);
-        var options = new SynthesisOptions { Frames = s.Frames, SnrSkew = s.SnrSkew, SpeedPerturbProbability = s.SpeedPerturb };
+        var options = new SynthesisOptions { Frames = s.Frames, SnrSkew = s.SnrSkew, SpeedPerturbProbability = s.SpeedPerturb, BandLimitProbability = s.BandLimit };
         int jobs = s.Jobs ?? Environment.ProcessorCount;
         foreach (var (split, hours) in new[] { ("train", s.TrainHours), ("val", s.ValHours) })
         {
