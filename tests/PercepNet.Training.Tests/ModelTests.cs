@@ -117,4 +117,34 @@ public sealed class ModelTests(ITestOutputHelper output)
         double dr = Math.Sqrt(1 - 0.19) - Math.Sqrt(1 - 0.75); // 0.4
         Assert.Equal(dr * dr, lrOne.item<float>(), 5);
     }
+
+    [Fact]
+    public void GainKlTermIsZeroAtTheTargetAndKeepsPushingLowGainsDown()
+    {
+        Synthetic.Torch();
+        using var scope = NewDisposeScope();
+        var (g, r, m, v) = Targets(3);
+        var cfg = new LossConfig { GainKlWeight = 1 };
+        var (total, _, _, _) = PercepNetLoss.Compute(cfg, g, r, v, g, r, m, v);
+        Assert.True(Math.Abs(total.item<float>()) < 1e-5, $"at the target: {total.item<float>()}");
+        // One band, target gain 0.001, prediction 0.1: gradient with respect to the logit.
+        var mask = zeros(1, 1, FrameLayout.BandCount);
+        mask[0, 0, 3] = 1;
+        var target = full(1, 1, FrameLayout.BandCount, 0.001f);
+        double Grad(LossConfig c)
+        {
+            var z = full(new long[] { 1, 1, FrameLayout.BandCount }, (float)Math.Log(0.1 / 0.9), requires_grad: true);
+            var (l, _, _, _) = PercepNetLoss.Compute(c, sigmoid(z), target, zeros(1, 1, 1), target, target, mask, zeros(1, 1, 1));
+            l.backward();
+            return z.grad!.cpu()[0, 0, 3].item<float>();
+        }
+        double paper = Grad(new LossConfig()), withKl = Grad(cfg);
+        // KL alone adds ĝ - g = 0.099 to the logit's gradient.
+        Assert.Equal(0.099, withKl - paper, 3);
+        var (_, lgOnly, _, _) = PercepNetLoss.Compute(cfg, g * 0.5, r, v, g, r, m, v);
+        var (paperTotal, lgPaper, _, _) = PercepNetLoss.Compute(new LossConfig(), g * 0.5, r, v, g, r, m, v);
+        Assert.Equal(lgPaper.item<float>(), lgOnly.item<float>(), 6); // the reported gain part stays the paper's
+        var (klTotal, _, _, _) = PercepNetLoss.Compute(cfg, g * 0.5, r, v, g, r, m, v);
+        Assert.True(klTotal.item<float>() > paperTotal.item<float>());
+    }
 }

@@ -16,6 +16,14 @@ public sealed record LossConfig
 
     /// <summary>Weight of the binary cross-entropy VAD term (a small auxiliary task).</summary>
     public double VadWeight { get; init; } = 0.05;
+
+    /// <summary>
+    /// Weight of an extra gain term, the relative entropy KL(g || ĝ) of the band gains read as
+    /// probabilities (0 = the paper's loss alone). Its gradient with respect to the sigmoid's input
+    /// is ĝ - g, which does not vanish at low gains the way the gradient of ĝ^γ does (γ &lt; 1):
+    /// the noise-dominated bands, where the paper's term learns slowest. Zero at the target.
+    /// </summary>
+    public double GainKlWeight { get; init; }
 }
 
 /// <summary>
@@ -24,7 +32,8 @@ public sealed record LossConfig
 /// L_g = sum_b m_b [ (g^γ - ĝ^γ)^2 + C4 (g^γ - ĝ^γ)^4 ]
 /// L_r = sum_b m_b ((1-r)^γ - (1-r̂)^γ)^2
 /// L_v = -(v log v̂ + (1-v) log(1-v̂))
-/// L   = L_g + StrengthWeight L_r + VadWeight L_v
+/// L_k = sum_b m_b [ g log(g/ĝ) + (1-g) log((1-g)/(1-ĝ)) ]        (only when GainKlWeight > 0)
+/// L   = L_g + StrengthWeight L_r + VadWeight L_v + GainKlWeight L_k
 /// </code>
 /// m_b is the shard's band mask (0 = don't care). Values under the power are clamped to at least
 /// 1e-10 so that the gradient stays finite when a sigmoid saturates.
@@ -52,6 +61,13 @@ public static class PercepNetLoss
         var p = vad.clamp(LogFloor, 1 - LogFloor);
         var lv = -(targetVad * p.log() + (1 - targetVad) * (1 - p).log()).sum() / frames;
         var total = lg + config.StrengthWeight * lr + config.VadWeight * lv;
+        if (config.GainKlWeight > 0)
+        {
+            var t = targetGains.clamp(LogFloor, 1 - LogFloor);
+            var q = gains.clamp(LogFloor, 1 - LogFloor);
+            var kl = t * (t / q).log() + (1 - t) * ((1 - t) / (1 - q)).log();
+            total = total + config.GainKlWeight * (kl * mask).sum() / frames;
+        }
         return (total.MoveToOuterDisposeScope(), lg.MoveToOuterDisposeScope(), lr.MoveToOuterDisposeScope(), lv.MoveToOuterDisposeScope());
     }
 }
