@@ -9,6 +9,7 @@ using static TorchSharp.torch;
 
 namespace PercepNet.Training.Tests;
 
+[Collection(TorchCollection.Name)]
 public sealed class ExportTests(ITestOutputHelper output) : TempDirTest
 {
     private (PercepNetTorchModel Model, float[] Features) SmallModelAndShardFeatures(NetworkShape shape)

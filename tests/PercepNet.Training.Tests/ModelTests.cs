@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 
 namespace PercepNet.Training.Tests;
 
+[Collection(TorchCollection.Name)]
 public sealed class ModelTests(ITestOutputHelper output)
 {
     private static PercepNetTorchModel Create(NetworkShape shape, int seed = 1)

@@ -84,3 +84,14 @@ public abstract class TempDirTest : IDisposable
         GC.SuppressFinalize(this);
     }
 }
+
+/// <summary>
+/// Tests that use libtorch run one at a time: its random generator is process-wide, so a test
+/// drawing random tensors while a training test seeds and initialises its model would change that
+/// model (seen as a flaky resume-equals-uninterrupted test under load).
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TorchCollection
+{
+    public const string Name = "libtorch";
+}

@@ -5,6 +5,7 @@ using TorchSharp;
 
 namespace PercepNet.Training.Tests;
 
+[Collection(TorchCollection.Name)]
 public sealed class TorchCompatTests : TempDirTest
 {
     /// <summary>

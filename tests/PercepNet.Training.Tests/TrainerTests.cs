@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 
 namespace PercepNet.Training.Tests;
 
+[Collection(TorchCollection.Name)]
 public sealed class TrainerTests(ITestOutputHelper output) : TempDirTest
 {
     private TrainConfig Config(string name, long maxSteps, int epochs = 3) => new()
