@@ -180,12 +180,18 @@ public sealed class Synthesizer
             noisy = BandLimit(noisy, rate, n);
             target = BandLimit(target.AsSpan(0, Math.Min(n, target.Length)), rate, n);
             // The resampler's passband ends a little below the old Nyquist frequency.
-            bandwidth = Math.Min(bandwidth, 0.47 * rate);
+            bandwidth = Math.Min(bandwidth, ResampledBandwidthHz(rate));
             desc.Add($"via {rate} Hz");
         }
         for (int i = 0; i < n; i++) noisy[i] = Math.Clamp(noisy[i], -1f, 1f);
         return new SynthesizedSequence(noisy, target.Length == n ? target : target.AsSpan(0, n).ToArray(), bandwidth, string.Join(", ", desc));
     }
+
+    /// <summary>
+    /// Highest frequency audio keeps after our resampler took it to or from <paramref name="rate"/>
+    /// (its passband ends a little below the lower Nyquist frequency).
+    /// </summary>
+    public static double ResampledBandwidthHz(int rate) => 0.47 * Math.Min(rate, FrameLayout.SampleRate);
 
     /// <summary>
     /// <paramref name="x"/> (48 kHz) resampled to <paramref name="rate"/> and played at 48 kHz: every
@@ -196,7 +202,7 @@ public sealed class Synthesizer
     {
         double factor = (double)FrameLayout.SampleRate / rate;
         return (Resampler.Resample(x, FrameLayout.SampleRate, rate),
-                Math.Min(bandwidthHz, 0.47 * Math.Min(rate, FrameLayout.SampleRate)) * factor);
+                Math.Min(bandwidthHz, ResampledBandwidthHz(rate)) * factor);
     }
 
     /// <summary><paramref name="x"/> (48 kHz) resampled to <paramref name="rate"/> and back, <paramref name="n"/> samples.</summary>

@@ -66,9 +66,7 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        var model = s.Model != null ? PercepNetModel.Load(s.Model)
-            : PercepNetModel.HasDefault ? PercepNetModel.Default
-            : throw new InvalidDataException("this build has no built-in model: pass --model FILE");
+        var model = ModelChoice.Resolve(s.Model);
         var options = new DenoiserOptions { AttenuationLimitDb = s.AttenuationLimit, Postfilter = !s.NoPostfilter, PostfilterStrength = s.PostfilterStrength, UseInt8 = !s.Float };
         if (s.Input == Program.StdioToken || s.Output == Program.StdioToken) return Pipe(s, model, options, cancellationToken);
         if (Directory.Exists(s.Input)) return Folder(s, model, options, cancellationToken);

@@ -5,6 +5,7 @@ using PercepNet.Audio;
 using PercepNet.Cli.Infrastructure;
 using PercepNet.Dsp;
 using PercepNet.Nn;
+using PercepNet.Training.Data;
 using PercepNet.Training.Evaluation;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -39,9 +40,7 @@ public sealed class DiagnoseCommand : Command<DiagnoseCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        ModelFile model = s.Model != null ? ModelFile.Load(s.Model)
-            : PercepNetModel.HasDefault ? PercepNetModel.Default.File
-            : throw new InvalidOperationException("This build has no built-in model: name one with --model.");
+        ModelFile model = ModelChoice.Resolve(s.Model).File;
         var pairs = Pairs(s.Clean, s.Noisy);
         var results = new (string Name, GainStats Stats)[pairs.Length];
         ProgressReporter.Run(_console, $"diagnose: {pairs.Length} pair(s)", progress =>
@@ -96,7 +95,7 @@ public sealed class DiagnoseCommand : Command<DiagnoseCommand.Settings>
         var noisy = AudioFile.Read(noisyPath);
         var x = Resampler.Resample(clean.Mono(), clean.SampleRate, FrameLayout.SampleRate);
         var y = Resampler.Resample(noisy.Mono(), noisy.SampleRate, FrameLayout.SampleRate);
-        double bandwidth = 0.47 * Math.Min(Math.Min(clean.SampleRate, noisy.SampleRate), FrameLayout.SampleRate);
+        double bandwidth = Synthesizer.ResampledBandwidthHz(Math.Min(clean.SampleRate, noisy.SampleRate));
         return GainDiagnostics.Run(model, y, x, bandwidth);
     }
 
