@@ -86,6 +86,9 @@ public static class Program
             corpus.AddCommand<Commands.Corpus.CorpusShardsCommand>("shards")
                 .WithDescription("Synthesise noisy/clean training sequences from a manifest and precompute features and targets into shard files.")
                 .WithExample("corpus", "shards", "-m", "corpus.tsv", "-o", "shards", "--train-hours", "20");
+            corpus.AddCommand<Commands.Corpus.CorpusMixturesCommand>("mixtures")
+                .WithDescription("Write synthesised noisy/clean WAV pairs (default: held-out validation speakers and noises) as a development set for `percepnet eval`.")
+                .WithExample("corpus", "mixtures", "-m", "corpus.tsv", "-o", "devset", "--count", "40");
         });
         config.AddCommand<Commands.Eval.EvalCommand>("eval")
             .WithDescription("Score enhanced speech against clean references: PESQ, STOI, ESTOI, SI-SDR, DNSMOS.")

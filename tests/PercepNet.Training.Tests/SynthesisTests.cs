@@ -265,6 +265,37 @@ public sealed class SynthesisTests : IClassFixture<MiniCorpus>
     }
 
     [Fact]
+    public void MixturesAreWavPairsOfHeldOutSpeechWithNoiseAndReproducible()
+    {
+        string dir = Path.Combine(_corpus.Dir, "mix-" + Guid.NewGuid().ToString("N"));
+        var o = Short with { Frames = 120 };
+        var lines = MixtureWriter.Write(_corpus.Manifest, "val", dir, 6, 4, o);
+        Assert.Equal(6, lines.Count);
+        var valSpeakers = _corpus.Manifest.Where(e => e.Kind == CorpusKind.Speech && e.Split == "val").Select(e => e.Group).ToHashSet();
+        for (int i = 0; i < 6; i++)
+        {
+            var noisy = AudioFile.Read(Path.Combine(dir, MixtureWriter.NoisyFolder, MixtureWriter.FileName(i)));
+            var clean = AudioFile.Read(Path.Combine(dir, MixtureWriter.CleanFolder, MixtureWriter.FileName(i)));
+            Assert.Equal(48000, noisy.SampleRate);
+            Assert.Equal(120 * FrameLayout.FrameSize, noisy.Length);
+            Assert.Equal(noisy.Length, clean.Length);
+            // Speech in the target, and noise on top of it in the input (never noise-only or clean-only).
+            double es = clean.Channels[0].Sum(v => (double)v * v), en = noisy.Channels[0].Zip(clean.Channels[0], (y, x) => (double)(y - x) * (y - x)).Sum();
+            Assert.True(es > 1e-3, $"mixture {i}: target energy {es}");
+            Assert.True(en > 1e-6, $"mixture {i}: noise energy {en}");
+            Assert.Contains(valSpeakers, g => lines[i].Contains(g, StringComparison.Ordinal));
+        }
+        Assert.Equal(7, File.ReadAllLines(Path.Combine(dir, "mixtures.tsv")).Length);
+        // Same seed: the same audio (a rerun rewrites a deleted pair identically).
+        string again = Path.Combine(dir, MixtureWriter.CleanFolder, MixtureWriter.FileName(3));
+        var before = AudioFile.Read(again).Channels[0];
+        File.Delete(again);
+        File.Delete(Path.Combine(dir, MixtureWriter.NoisyFolder, MixtureWriter.FileName(3)));
+        Assert.Equal(lines, MixtureWriter.Write(_corpus.Manifest, "val", dir, 6, 4, o));
+        Assert.Equal(before, AudioFile.Read(again).Channels[0]);
+    }
+
+    [Fact]
     public void RoomTargetKeepsEarlyPartAndShortensTheTail()
     {
         var room = RoomSimulator.Random(new Random(5), 0.8, 0.9);

@@ -164,7 +164,7 @@ public sealed class CliTests : IDisposable
     }
 
     [Theory]
-    [InlineData("info")] [InlineData("oracle")] [InlineData("denoise")] [InlineData("spectrogram")] [InlineData("eval")] [InlineData("train")] [InlineData("bench")] [InlineData("corpus build")] [InlineData("corpus shards")] [InlineData("diagnose")]
+    [InlineData("info")] [InlineData("oracle")] [InlineData("denoise")] [InlineData("spectrogram")] [InlineData("eval")] [InlineData("train")] [InlineData("bench")] [InlineData("corpus build")] [InlineData("corpus shards")] [InlineData("corpus mixtures")] [InlineData("diagnose")]
     public void EveryVerbHasHelp(string verb)
     {
         var (code, text) = Run([.. verb.Split(' '), "--help"]);
