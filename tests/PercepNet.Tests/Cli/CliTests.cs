@@ -172,6 +172,27 @@ public sealed class CliTests : IDisposable
         Assert.Contains("USAGE", text, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Fact]
+    public void CorpusMixturesRefusesBadManifestsNamingTheFile()
+    {
+        string empty = Path.Combine(_dir, "empty.tsv");
+        PercepNet.Training.Corpus.CorpusEntry.WriteManifest(empty, []);
+        var (code, text) = Run("corpus", "mixtures", "-m", empty, "-o", Path.Combine(_dir, "dev"));
+        Assert.Equal(1, code);
+        Assert.Contains("empty.tsv", text);
+        Assert.Contains("split 'val'", text);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "dev")));
+
+        string bogus = Path.Combine(_dir, "bogus.tsv");
+        File.WriteAllText(bogus, "not a manifest\n");
+        (code, text) = Run("corpus", "mixtures", "-m", bogus, "-o", Path.Combine(_dir, "dev"));
+        Assert.Equal(1, code);
+        Assert.Contains("bogus.tsv", text);
+
+        Assert.Equal(2, Run("corpus", "mixtures", "-m", Path.Combine(_dir, "none.tsv")).Code);
+        Assert.Equal(2, Run("corpus", "mixtures", "-m", empty, "--count", "0").Code);
+    }
+
     [SkippableFact]
     public void OracleRunsOnARealPair()
     {
