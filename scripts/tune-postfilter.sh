@@ -12,14 +12,6 @@ for s in "${STRENGTHS[@]}"; do
   "$P" denoise "$DEV/noisy" "$WORK/s$s" --model "$MODEL" --postfilter-strength "$s" >/dev/null
   "$P" eval --clean "$DEV/clean" --enhanced "$WORK/s$s" --noisy "$DEV/noisy" --json "$WORK/s$s.json" >/dev/null
 done
-python3 - "$WORK" "${STRENGTHS[@]}" <<'PY'
-import json, sys
-work, strengths = sys.argv[1], sys.argv[2:]
-cols = ["pesq_wb", "pesq_nb", "stoi", "estoi", "si_sdr", "dnsmos_ovrl"]
-print("| postfilter strength | " + " | ".join(cols) + " |\n|---|" + "---|" * len(cols))
-for i, s in enumerate(strengths):
-    m = json.load(open(f"{work}/s{s}.json"))["means"]
-    rows = ([("noisy", m["noisy"])] if i == 0 and "noisy" in m else []) + [(s, m["enhanced"])]
-    for name, r in rows:
-        print(f"| {name} | " + " | ".join("-" if r.get(c) is None else f"{r[c]:.3f}" for c in cols) + " |")
-PY
+args=("noisy=$WORK/s${STRENGTHS[0]}.json:noisy")
+for s in "${STRENGTHS[@]}"; do args+=("strength $s=$WORK/s$s.json"); done
+python3 scripts/results-table.py "${args[@]}"
