@@ -135,6 +135,62 @@ public sealed class TrainerTests(ITestOutputHelper output) : TempDirTest
         Assert.Contains(Path.Combine(Dir, "val"), e.Message);
     }
 
+    [Fact]
+    public void AveragingCheckpointsExportsTheMeanOfTheirWeights()
+    {
+        WriteData();
+        var log = new Log(output);
+        // A checkpoint after every step; the last 3 are kept.
+        var config = Config("avg", 5) with { CheckpointMinutes = 0, KeepCheckpoints = 3 };
+        new Trainer(log).Run(config, CancellationToken.None);
+        var folders = Checkpoint.All(config.OutputDir);
+        Assert.Equal(3, folders.Count);
+        Assert.EndsWith("step-000000005", folders[^1]);
+
+        var result = CheckpointAverage.Run(config, 3, null, log);
+        Assert.Equal(folders, result.Checkpoints);
+        Assert.Equal(Path.Combine(config.OutputDir, CheckpointAverage.DefaultFileName), result.ModelPath);
+        Assert.True(result.ExportError <= 1e-4f);
+        Assert.True(result.ValidationLoss is > 0 && double.IsFinite(result.ValidationLoss.Value));
+
+        // Expected: the element-wise mean of the three checkpoints' weights.
+        var norm = TrainConfig.Load(Path.Combine(config.OutputDir, Trainer.ResolvedConfigName)).Normalization!;
+        var each = folders.Select(f =>
+        {
+            using var m = new PercepNetTorchModel(config.ResolveShape(), norm.Mean, norm.Std);
+            Checkpoint.LoadWeights(f, m);
+            return m.WeightsInFileOrder();
+        }).ToList();
+        var file = ModelFile.Load(result.ModelPath);
+        Assert.Equal(norm.Mean, file.FeatureMean.ToArray());
+        float maxErr = 0, spread = 0;
+        for (int i = 0; i < file.TensorCount; i++)
+        {
+            var got = file.Tensor(i);
+            for (int j = 0; j < got.Length; j++)
+            {
+                float mean = (float)((each[0][i][j] + (double)each[1][i][j] + each[2][i][j]) / 3);
+                maxErr = MathF.Max(maxErr, MathF.Abs(got[j] - mean));
+                spread = MathF.Max(spread, MathF.Abs(each[0][i][j] - each[2][i][j]));
+            }
+        }
+        output.WriteLine($"average vs mean of checkpoints: {maxErr:E2}; checkpoints differ by up to {spread:E2}");
+        Assert.True(spread > 1e-4f, "the checkpoints are identical, so the test shows nothing");
+        Assert.True(maxErr <= 1e-7f, $"averaged weights differ from the mean by {maxErr}");
+
+        // Averaging only the newest checkpoint reproduces it.
+        string single = Path.Combine(Dir, "single.pnnm");
+        var one = CheckpointAverage.Run(config, 1, single, log);
+        Assert.Equal(one.NewestValidationLoss, one.ValidationLoss);
+        var newest = ModelFile.Load(single);
+        for (int i = 0; i < newest.TensorCount; i++) Assert.Equal(each[2][i], newest.Tensor(i).ToArray());
+        Assert.Empty(Directory.GetFiles(Dir, "*.tmp"));
+
+        var none = Config("never-trained", 1);
+        var e = Assert.Throws<InvalidDataException>(() => CheckpointAverage.Run(none, 3, null, log));
+        Assert.Contains("never-trained", e.Message);
+    }
+
     /// <summary>Cancels its token when a line containing <paramref name="trigger"/> is logged.</summary>
     private sealed class CancellingLog(ITestOutputHelper o, CancellationTokenSource cts, string trigger) : StringWriter
     {

@@ -54,6 +54,13 @@ public static class Checkpoint
         return final;
     }
 
+    /// <summary>Every complete checkpoint folder of a run, oldest first (empty when there are none).</summary>
+    public static IReadOnlyList<string> All(string outputDir)
+    {
+        string root = Folder(outputDir);
+        return Directory.Exists(root) ? Complete(root).ToList() : [];
+    }
+
     /// <summary>The newest complete checkpoint folder, or null.</summary>
     public static string? Latest(string outputDir)
     {

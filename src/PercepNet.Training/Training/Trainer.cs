@@ -229,7 +229,7 @@ public sealed class Trainer(TextWriter? log = null)
     }
 
     /// <summary>The features of the first sequence of <paramref name="set"/>: what exports are checked on.</summary>
-    private static float[] ExportSample(ShardSet set)
+    internal static float[] ExportSample(ShardSet set)
     {
         var first = set.Load(set.Plan(1, 1, null)[0]);
         var features = new float[set.ChunkFrames * FeatureShard.Features];

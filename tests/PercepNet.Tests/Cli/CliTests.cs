@@ -193,6 +193,20 @@ public sealed class CliTests : IDisposable
         Assert.Equal(2, Run("corpus", "mixtures", "-m", empty, "--count", "0").Code);
     }
 
+    [Fact]
+    public void TrainAverageLastRefusesARunWithoutCheckpointsNamingIt()
+    {
+        string config = Path.Combine(_dir, "train.json");
+        File.WriteAllText(config, """{ "trainDir": "shards", "outputDir": "run-without-checkpoints" }""");
+        var (code, text) = Run("train", "--config", config, "--average-last", "4");
+        Assert.Equal(1, code);
+        Assert.Contains("run-without-checkpoints", text);
+        Assert.False(File.Exists(Path.Combine(_dir, "run-without-checkpoints", "average.pnnm")));
+
+        Assert.Equal(2, Run("train", "--config", config, "--average-last", "0").Code);
+        Assert.Equal(2, Run("train", "--config", config, "-o", Path.Combine(_dir, "a.pnnm")).Code);
+    }
+
     [SkippableFact]
     public void OracleRunsOnARealPair()
     {

@@ -15,10 +15,20 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [Description("Training configuration (JSON): shard folders, output folder, model preset, schedule. See docs/training.md. Running again with the same output folder resumes from its newest checkpoint.")]
         public string Config { get; init; } = "";
 
+        [CommandOption("--average-last <K>")]
+        [Description("Do not train: average the weights of the run's newest K checkpoints, print the validation loss of the newest checkpoint and of the average, and export the average (see --output).")]
+        public int? AverageLast { get; init; }
+
+        [CommandOption("-o|--output <FILE>")]
+        [Description("With --average-last: the model file to write (default: OUTPUT/average.pnnm of the run).")]
+        public string? Output { get; init; }
+
         public override ValidationResult Validate()
         {
             if (string.IsNullOrWhiteSpace(Config)) return ValidationResult.Error("--config FILE is required.");
             if (!File.Exists(Config)) return ValidationResult.Error($"{Config}: config file not found.");
+            if (AverageLast is < 1) return ValidationResult.Error($"--average-last {AverageLast}: expected a number of checkpoints >= 1.");
+            if (Output != null && AverageLast == null) return ValidationResult.Error("--output is only used with --average-last K.");
             return ValidationResult.Success();
         }
     }
@@ -30,6 +40,12 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var config = TrainConfig.Load(settings.Config);
+        if (settings.AverageLast is { } k)
+        {
+            var averaged = CheckpointAverage.Run(config, k, settings.Output, _console.Profile.Out.Writer);
+            _console.WriteLine($"Done: {averaged.Checkpoints.Count} checkpoints averaged into {averaged.ModelPath}");
+            return Program.Success;
+        }
         // On a terminal the trainer rewrites one progress line; elsewhere it prints plain lines.
         bool interactive = _console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
         TextWriter log = interactive ? Console.Out : _console.Profile.Out.Writer;
