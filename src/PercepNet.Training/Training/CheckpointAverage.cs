@@ -61,12 +61,7 @@ public static class CheckpointAverage
         TorchRuntime.EnsureInitialized(config.Threads, log);
         var shape = config.ResolveShape();
         var train = ShardSet.Open(config.TrainDir, config.SequenceFrames);
-        ShardSet? validation = null;
-        if (!string.IsNullOrEmpty(config.ValidationDir))
-        {
-            validation = ShardSet.Open(config.ValidationDir, 0);
-            if (validation.ChunkFrames > train.ChunkFrames) validation = ShardSet.Open(config.ValidationDir, train.ChunkFrames);
-        }
+        var validation = Trainer.OpenValidation(config, train);
 
         using var model = new PercepNetTorchModel(shape, norm.Mean, norm.Std);
         using var scratch = new PercepNetTorchModel(shape, norm.Mean, norm.Std);

@@ -81,8 +81,7 @@ public sealed class Trainer(TextWriter? log = null)
         var progress = new ProgressPrinter(_log, interactive, config.ProgressSeconds);
 
         var train = ShardSet.Open(config.TrainDir, config.SequenceFrames);
-        var validation = string.IsNullOrEmpty(config.ValidationDir) ? null : ShardSet.Open(config.ValidationDir, 0);
-        if (validation != null && validation.ChunkFrames > train.ChunkFrames) validation = ShardSet.Open(config.ValidationDir, train.ChunkFrames);
+        var validation = OpenValidation(config, train);
         foreach (var set in validation == null ? [train] : new[] { train, validation })
             if (set.ChunkFrames <= shape.LookaheadFrames)
                 throw new ArgumentException($"{set.Shards[0].Path}: sequences of {set.ChunkFrames} frames are too short for a look-ahead of {shape.LookaheadFrames}");
@@ -236,6 +235,14 @@ public sealed class Trainer(TextWriter? log = null)
         for (int t = 0; t < set.ChunkFrames; t++)
             first.AsSpan(t * FeatureShard.FrameFloats, FeatureShard.Features).CopyTo(features.AsSpan(t * FeatureShard.Features));
         return features;
+    }
+
+    /// <summary>The validation shards of <paramref name="config"/> (null when none), cut no longer than the training chunks.</summary>
+    internal static ShardSet? OpenValidation(TrainConfig config, ShardSet train)
+    {
+        if (string.IsNullOrEmpty(config.ValidationDir)) return null;
+        var validation = ShardSet.Open(config.ValidationDir, 0);
+        return validation.ChunkFrames > train.ChunkFrames ? ShardSet.Open(config.ValidationDir, train.ChunkFrames) : validation;
     }
 
     private static int EpochSeed(int seed, int epoch) => unchecked(seed * 1_000_003 + epoch);
