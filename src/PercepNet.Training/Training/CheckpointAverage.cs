@@ -49,9 +49,7 @@ public static class CheckpointAverage
     public static AverageResult Run(TrainConfig config, int last, string? outputPath, TextWriter log)
     {
         if (last < 1) throw new ArgumentException($"the number of checkpoints to average is {last}, expected >= 1", nameof(last));
-        string resolved = Path.Combine(config.OutputDir, Trainer.ResolvedConfigName);
-        var norm = config.Normalization
-            ?? (File.Exists(resolved) ? TrainConfig.Load(resolved).Normalization : null)
+        var norm = Trainer.SavedNormalization(config)
             ?? throw new InvalidDataException($"{config.OutputDir}: no {Trainer.ResolvedConfigName} with the feature normalisation; has this run trained yet?");
         var all = Checkpoint.All(config.OutputDir);
         if (all.Count == 0) throw new InvalidDataException($"{Checkpoint.Folder(config.OutputDir)}: no checkpoints to average");
@@ -68,18 +66,17 @@ public static class CheckpointAverage
         // The newest checkpoint gives the buffers (normalisation) and the reference validation loss.
         Checkpoint.LoadWeights(chosen[^1], model);
         double? newestLoss = validation == null ? null : Trainer.Evaluate(model, config, validation);
-        var sums = model.named_parameters().ToDictionary(p => p.name, p => zeros_like(p.parameter, dtype: ScalarType.Float64));
-        foreach (string folder in chosen)
-        {
-            Checkpoint.LoadWeights(folder, scratch);
-            using (no_grad())
-                foreach (var (name, p) in scratch.named_parameters())
-                    sums[name].add_(p.to_type(ScalarType.Float64));
-        }
         using (no_grad())
-            foreach (var (name, p) in model.named_parameters())
-                p.copy_((sums[name] / chosen.Count).to_type(p.dtype));
-        foreach (var s in sums.Values) s.Dispose();
+        using (NewDisposeScope()) // the sums and the temporaries of the conversions
+        {
+            var sums = model.named_parameters().ToDictionary(p => p.name, p => zeros_like(p.parameter, dtype: ScalarType.Float64));
+            foreach (string folder in chosen)
+            {
+                Checkpoint.LoadWeights(folder, scratch);
+                foreach (var (name, p) in scratch.named_parameters()) sums[name].add_(p.to_type(ScalarType.Float64));
+            }
+            foreach (var (name, p) in model.named_parameters()) p.copy_((sums[name] / chosen.Count).to_type(p.dtype));
+        }
         double? averageLoss = validation == null ? null : Trainer.Evaluate(model, config, validation);
 
         string path = outputPath ?? Path.Combine(config.OutputDir, DefaultFileName);

@@ -249,11 +249,17 @@ public sealed class Trainer(TextWriter? log = null)
 
     private FeatureNormalization ResolveNormalization(TrainConfig config, ShardSet train)
     {
-        if (config.Normalization != null) return config.Normalization;
-        string resolved = Path.Combine(config.OutputDir, ResolvedConfigName);
-        if (File.Exists(resolved) && TrainConfig.Load(resolved).Normalization is { } saved) return saved;
+        if (SavedNormalization(config) is { } saved) return saved;
         _log.WriteLine("Computing the feature normalisation from the training shards...");
         return train.ComputeNormalization();
+    }
+
+    /// <summary>The config's feature normalisation, else the one its run saved in OUTPUT/config.json, else null.</summary>
+    internal static FeatureNormalization? SavedNormalization(TrainConfig config)
+    {
+        if (config.Normalization != null) return config.Normalization;
+        string resolved = Path.Combine(config.OutputDir, ResolvedConfigName);
+        return File.Exists(resolved) ? TrainConfig.Load(resolved).Normalization : null;
     }
 
     /// <summary>Splits a batch [B, T, FrameFloats] into inputs and look-ahead-aligned targets.</summary>
