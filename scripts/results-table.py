@@ -15,7 +15,8 @@ for arg in sys.argv[1:]:
     path, _, signal = spec.partition(":")
     means = json.load(open(path))["means"][signal or "enhanced"]
     rows.append((label, [means.get(k) for k, _ in COLS]))
-best = [max((r[1][i] for r in rows if r[1][i] is not None), default=None) for i in range(len(COLS))]
+best = [max((r[1][i] for r in rows if r[1][i] is not None and not r[0].startswith("oracle")), default=None)
+        for i in range(len(COLS))]
 print("| system | " + " | ".join(h for _, h in COLS) + " |")
 print("|---|" + "---|" * len(COLS))
 for label, vals in rows:
