@@ -1,4 +1,5 @@
 using PercepNet.Nn;
+using PercepNet.Training.Data;
 using PercepNet.Training.Model;
 using PercepNet.Training.Training;
 using TorchSharp;
@@ -226,6 +227,88 @@ public sealed class TrainerTests(ITestOutputHelper output) : TempDirTest
         var other = Config("mismatch", 4) with { Shape = Synthetic.Tiny with { GainGru = 21 } };
         var e = Assert.Throws<InvalidDataException>(() => new Trainer(new Log(output)).Run(other, CancellationToken.None));
         Assert.Contains("step-000000002", e.Message);
+    }
+
+    [Fact]
+    public void ATrainingStepGivenTheSameBatchTwiceGivesTheSameLoss()
+    {
+        WriteData();
+        var config = Config("same", 0);
+        Synthetic.Torch();
+        var set = ShardSet.Open(config.TrainDir, config.SequenceFrames);
+        var norm = set.ComputeNormalization();
+        var batch = set.Plan(config.BatchSize, config.ShuffleShards, 1)[0];
+        (double First, double Second, List<float[]> Weights) TwoSteps()
+        {
+            torch.manual_seed(config.Seed);
+            using var model = new PercepNetTorchModel(config.ResolveShape(), norm.Mean, norm.Std);
+            using var optimizer = torch.optim.AdamW(model.parameters(), config.LearningRate);
+            double first = Trainer.TrainStep(model, optimizer, config, set, batch, 1, out _);
+            double second = Trainer.TrainStep(model, optimizer, config, set, batch, 2, out _);
+            return (first, second, model.WeightsInFileOrder());
+        }
+        var a = TwoSteps();
+        var b = TwoSteps();
+        output.WriteLine($"losses {a.First} then {a.Second}; again {b.First} then {b.Second}");
+        Assert.Equal(a.First, b.First);
+        Assert.Equal(a.Second, b.Second);
+        Assert.NotEqual(a.First, a.Second); // the step changed the weights
+        for (int i = 0; i < a.Weights.Count; i++) Assert.Equal(a.Weights[i], b.Weights[i]);
+    }
+
+    [Fact]
+    public void ANonFiniteLossNamesTheFirstBadTensorAndSavesNothing()
+    {
+        WriteData();
+        // The normalisation of the clean shards, then one NaN feature in the first training shard.
+        var norm = ShardSet.Open(Path.Combine(Dir, "train"), 50).ComputeNormalization();
+        var frames = FeatureShard.Read(Path.Combine(Dir, "train", "shard-000.pnfs")).Frames;
+        frames[(3 * 100 + 10) * FeatureShard.FrameFloats + 5] = float.NaN;
+        FeatureShard.Write(Path.Combine(Dir, "train", "shard-000.pnfs"), 100, frames);
+        var config = Config("nan", 0) with { Normalization = norm, CheckpointMinutes = 1000 };
+        var e = Assert.Throws<InvalidOperationException>(() => new Trainer(new Log(output)).Run(config, CancellationToken.None));
+        output.WriteLine(e.Message);
+        Assert.Contains("training loss became NaN at step", e.Message);
+        Assert.Contains("first non-finite tensor: the input features of the batch", e.Message);
+        Assert.Null(Checkpoint.Latest(config.OutputDir));
+
+        // A NaN weight is named, and neither a checkpoint nor a model file takes it.
+        Synthetic.Torch();
+        torch.manual_seed(1);
+        using var model = new PercepNetTorchModel(config.ResolveShape(), norm.Mean, norm.Std);
+        using var optimizer = torch.optim.AdamW(model.parameters(), 1e-3);
+        Assert.Null(NonFinite.FirstBadWeight(model));
+        using (torch.no_grad()) model.named_parameters().Single(p => p.name == "conv2.weight").parameter[1, 2, 0] = float.PositiveInfinity;
+        Assert.StartsWith("weight conv2.weight: 1 of", NonFinite.FirstBadWeight(model));
+        Assert.Contains("at [1, 2, 0]", NonFinite.FirstBadWeight(model));
+        var data = ShardSet.Open(config.ValidationDir, 50);
+        var batch = data.Load(data.Plan(8, 1, null)[0]);
+        var trace = new List<(string Layer, torch.Tensor Output)>();
+        var parts = Trainer.BatchLoss(model, config.Loss, batch, 8, 50, trace);
+        Assert.StartsWith("first non-finite tensor: weight conv2.weight", NonFinite.Explain(model, trace, parts));
+        Assert.Contains("gives NaN again", NonFinite.Repeat(model, config.Loss, batch, 8, 50));
+        var saveError = Assert.Throws<InvalidOperationException>(() => Checkpoint.Save(Path.Combine(Dir, "poisoned"), model, optimizer, new TrainingState { Step = 3 }, 2));
+        Assert.Contains("conv2.weight", saveError.Message);
+        Assert.Null(Checkpoint.Latest(Path.Combine(Dir, "poisoned")));
+        string modelPath = Path.Combine(Dir, "poisoned.pnnm");
+        Assert.Throws<ArgumentException>(() => PercepNet.Training.Export.ModelExporter.Write(modelPath, model));
+        Assert.False(File.Exists(modelPath));
+    }
+
+    [Fact]
+    public void StatesAndConfigsWithNonFiniteValuesSaveAndLoad()
+    {
+        // A NaN once made System.Text.Json throw while a checkpoint's state was written.
+        var state = new TrainingState { Step = 7, ValidationLoss = double.NaN, BestValidationLoss = double.PositiveInfinity };
+        string json = System.Text.Json.JsonSerializer.Serialize(state, TrainConfig.Json);
+        var back = System.Text.Json.JsonSerializer.Deserialize<TrainingState>(json, TrainConfig.Json)!;
+        Assert.True(double.IsNaN(back.ValidationLoss!.Value));
+        Assert.Equal(double.PositiveInfinity, back.BestValidationLoss);
+        var c = Config("x", 0) with { Normalization = new FeatureNormalization { Mean = new float[70], Std = Enumerable.Repeat(float.NaN, 70).ToArray() } };
+        string p = Path.Combine(Dir, "nan.json");
+        c.Save(p);
+        Assert.True(float.IsNaN(TrainConfig.Load(p).Normalization!.Std[0]));
+        Assert.Throws<ArgumentException>(() => TrainConfig.Load(p).Validate()); // but training refuses it
     }
 
     [Fact]

@@ -73,18 +73,35 @@ public sealed class PercepNetTorchModel : nn.Module<Tensor, (Tensor Gains, Tenso
     public float[] FeatureStd => feature_std.data<float>().ToArray();
 
     /// <summary>Runs whole sequences: x [batch, time, 70] -> gains, strengths [batch, time, 34], VAD [batch, time, 1].</summary>
-    public override (Tensor Gains, Tensor Strengths, Tensor Vad) forward(Tensor x)
+    public override (Tensor Gains, Tensor Strengths, Tensor Vad) forward(Tensor x) => Forward(x, null);
+
+    /// <summary>
+    /// Runs whole sequences like <see cref="forward"/> and returns every intermediate tensor by
+    /// layer name, in computation order (input, input dense, conv1, conv2, each GRU, heads): what
+    /// the trainer inspects to name the first layer whose output is not finite.
+    /// </summary>
+    public List<(string Layer, Tensor Output)> Trace(Tensor x)
+    {
+        var trace = new List<(string Layer, Tensor Output)>();
+        Forward(x, trace);
+        return trace;
+    }
+
+    private (Tensor Gains, Tensor Strengths, Tensor Vad) Forward(Tensor x, List<(string Layer, Tensor Output)>? trace)
     {
         using var scope = NewDisposeScope();
-        var d = input.call((x - feature_mean) / feature_std).tanh().transpose(1, 2); // [B, D, T]
-        var c1 = conv1.call(nn.functional.pad(d, (Shape.Conv1Kernel - 1, 0))).tanh();
-        var c = conv2.call(nn.functional.pad(c1, (Shape.Conv2Kernel - 1, 0))).tanh().transpose(1, 2); // [B, T, C2]
+        var normalized = (x - feature_mean) / feature_std;
+        var d = input.call(normalized).tanh(); // [B, T, D]
+        var c1 = CausalConv(d, conv1, Shape.Conv1Kernel).tanh();
+        var c = CausalConv(c1, conv2, Shape.Conv2Kernel).tanh(); // [B, T, C2]
         var states = new List<Tensor> { c };
         var h = c;
+        var grusOut = new List<Tensor>();
         foreach (var gru in grus)
         {
             (h, _) = gru.call(h);
             states.Add(h);
+            grusOut.Add(h);
         }
         var (hg, _) = gain_gru.call(h);
         states.Add(hg);
@@ -92,7 +109,45 @@ public sealed class PercepNetTorchModel : nn.Module<Tensor, (Tensor Gains, Tenso
         var gains = gain_head.call(cat(states, 2)).sigmoid();
         var strengths = strength_head.call(hr).sigmoid();
         var vad = vad_head.call(h).sigmoid();
+        if (trace != null)
+        {
+            trace.Add(("input features", x));
+            trace.Add(("normalised features", normalized));
+            trace.Add(("input dense", d));
+            trace.Add(("conv1", c1));
+            trace.Add(("conv2", c));
+            for (int i = 0; i < grusOut.Count; i++) trace.Add(($"grus.{i}", grusOut[i]));
+            trace.Add(("gain_gru", hg));
+            trace.Add(("strength_gru", hr));
+            trace.Add(("gain_head", gains));
+            trace.Add(("strength_head", strengths));
+            trace.Add(("vad_head", vad));
+            for (int i = 0; i < trace.Count; i++) trace[i] = (trace[i].Layer, trace[i].Output.MoveToOuterDisposeScope());
+        }
         return (gains.MoveToOuterDisposeScope(), strengths.MoveToOuterDisposeScope(), vad.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// Causal convolution over time of x [B, T, Cin] with a Conv1d's weights [Cout, Cin, K]: the
+    /// input is left-padded with K - 1 zero frames, the K frames t-K+1..t of every output frame t
+    /// are gathered (unfold) and multiplied by the weights as one matrix product, giving [B, T, Cout].
+    /// <para>
+    /// This is deliberately not <c>Conv1d.call</c>: libtorch 2.10's CPU convolution dispatches to
+    /// oneDNN 3.7.1's blocked direct convolution, which on AVX-512 machines (blocks of 16 channels;
+    /// 8 on AVX2) returns wrong, run-dependent values, sometimes NaN, when the input channel count
+    /// is above one block and not a multiple of it (20, 24, 40 measured; 8, 12, 16, 32, 48, 128, 256
+    /// correct): the padded tail of the last channel block enters the sum uninitialised. The
+    /// matrix product reaches only the GEMM, is exact for every size, and is the same sum the float
+    /// engine computes frame by frame.
+    /// </para>
+    /// </summary>
+    private static Tensor CausalConv(Tensor x, TorchSharp.Modules.Conv1d conv, int kernel)
+    {
+        long b = x.shape[0], t = x.shape[1], cin = x.shape[2];
+        var padded = nn.functional.pad(x, (0, 0, kernel - 1, 0)); // [B, T+K-1, Cin]
+        var frames = padded.unfold(1, kernel, 1).reshape(b, t, cin * kernel); // [B, T, Cin, K] -> [B, T, Cin*K]
+        var weight = conv.weight!.reshape(conv.weight.shape[0], cin * kernel); // [Cout, Cin*K], same (cin, k) order
+        return nn.functional.linear(frames, weight, conv.bias);
     }
 
     /// <summary>All weights in <see cref="NetworkShape.Tensors"/> order, flattened row-major.</summary>

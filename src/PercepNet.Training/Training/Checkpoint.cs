@@ -37,8 +37,12 @@ public static class Checkpoint
     public static string Folder(string outputDir) => Path.Combine(outputDir, "checkpoints");
 
     /// <summary>Writes a checkpoint and deletes all but the newest <paramref name="keep"/>.</summary>
+    /// <exception cref="InvalidOperationException">A weight is not finite (nothing is written).</exception>
     public static string Save(string outputDir, PercepNetTorchModel model, AdamW optimizer, TrainingState state, int keep)
     {
+        // A checkpoint is what a run resumes from: never one with a non-finite weight.
+        if (NonFinite.FirstBadWeight(model) is { } bad)
+            throw new InvalidOperationException($"not saving a checkpoint at step {state.Step}: {bad}");
         string root = Folder(outputDir);
         Directory.CreateDirectory(root);
         string final = Path.Combine(root, Prefix + state.Step.ToString("D9", CultureInfo.InvariantCulture));

@@ -127,6 +127,9 @@ public sealed record TrainConfig
         AllowTrailingCommas = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        // NaN and infinities are written as "NaN", "Infinity" and read back, never an exception
+        // while saving (a config or checkpoint state must not fail because a value went bad).
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
     /// <summary>Reads a config file; relative folders become relative to the file's folder.</summary>

@@ -154,7 +154,7 @@ public sealed class Trainer(TextWriter? log = null)
                 double lr = schedule.At(state.Step);
                 foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
                 long started = Stopwatch.GetTimestamp();
-                double loss = TrainStep(model, optimizer, config, train, plan[b], out long frames);
+                double loss = TrainStep(model, optimizer, config, train, plan[b], state.Step + 1, out long frames);
                 double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
                 if (stepsThisRun == 0)
                 {
@@ -172,8 +172,6 @@ public sealed class Trainer(TextWriter? log = null)
                 if (recent.Count > 100) recent.Dequeue();
                 progress.Add(loss);
                 progress.Report(state.Step, lastStep, epoch, config.Epochs, lr, Fps());
-                if (!double.IsFinite(loss))
-                    throw new InvalidOperationException($"training loss became {loss} at step {state.Step}; lower learningRate or check the shards");
                 if (sinceCheckpoint.Elapsed.TotalMinutes >= config.CheckpointMinutes)
                 {
                     Checkpoint.Save(config.OutputDir, model, optimizer, state, config.KeepCheckpoints);
@@ -185,6 +183,9 @@ public sealed class Trainer(TextWriter? log = null)
             if (validation != null)
             {
                 validationLoss = Evaluate(model, config, validation);
+                if (!double.IsFinite(validationLoss.Value))
+                    throw new InvalidOperationException($"validation loss became {validationLoss} after epoch {epoch + 1} (step {state.Step}): " +
+                        (NonFinite.FirstBadWeight(model) ?? "every weight is finite, so a validation batch gives a non-finite output or loss term") + "; nothing was saved for this epoch");
                 progress.Line(string.Create(CultureInfo.InvariantCulture, $"epoch {epoch + 1}/{config.Epochs}: validation loss {validationLoss:F4}"));
             }
             state = state with { Epoch = epoch + 1, Batch = 0, ValidationLoss = validationLoss };
@@ -277,26 +278,51 @@ public sealed class Trainer(TextWriter? log = null)
     /// Loss of a batch: output n is the prediction for frame n - L (L = look-ahead), so predictions
     /// L..T-1 are compared with targets 0..T-1-L.
     /// </summary>
-    internal static (Tensor Total, Tensor Gain, Tensor Strength, Tensor Vad) BatchLoss(PercepNetTorchModel model, LossConfig loss, float[] data, int chunks, int frames)
+    /// <param name="trace">When given, receives every layer's output of this forward pass (<see cref="PercepNetTorchModel.Trace"/>).</param>
+    internal static (Tensor Total, Tensor Gain, Tensor Strength, Tensor Vad) BatchLoss(PercepNetTorchModel model, LossConfig loss, float[] data, int chunks, int frames,
+        List<(string Layer, Tensor Output)>? trace = null)
     {
         var (x, g, r, m, v) = Split(data, chunks, frames);
-        var (pg, pr, pv) = model.call(x);
+        Tensor pg, pr, pv;
+        if (trace == null) (pg, pr, pv) = model.call(x);
+        else
+        {
+            trace.AddRange(model.Trace(x));
+            (pg, pr, pv) = (trace.Single(t => t.Layer == "gain_head").Output, trace.Single(t => t.Layer == "strength_head").Output, trace.Single(t => t.Layer == "vad_head").Output);
+        }
         int l = model.Shape.LookaheadFrames, n = frames - l;
         return PercepNetLoss.Compute(loss, pg.narrow(1, l, n), pr.narrow(1, l, n), pv.narrow(1, l, n),
             g.narrow(1, 0, n), r.narrow(1, 0, n), m.narrow(1, 0, n), v.narrow(1, 0, n));
     }
 
-    private static double TrainStep(PercepNetTorchModel model, AdamW optimizer, TrainConfig config, ShardSet set, Batch batch, out long frames)
+    /// <summary>
+    /// One optimizer step on <paramref name="batch"/>. A non-finite loss or gradient norm stops
+    /// training before the weights change, with the first non-finite tensor named
+    /// (<see cref="NonFinite"/>): a weight, a layer output, a loss term or a gradient.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The loss or a gradient is not finite.</exception>
+    internal static double TrainStep(PercepNetTorchModel model, AdamW optimizer, TrainConfig config, ShardSet set, Batch batch, long step, out long frames)
     {
         float[] data = set.Load(batch);
+        int chunks = batch.Chunks.Length;
         using var scope = NewDisposeScope();
         optimizer.zero_grad();
-        var (total, _, _, _) = BatchLoss(model, config.Loss, data, batch.Chunks.Length, set.ChunkFrames);
+        // The layer outputs are kept by autograd for the backward pass anyway; the trace only names them.
+        var trace = new List<(string Layer, Tensor Output)>();
+        var parts = BatchLoss(model, config.Loss, data, chunks, set.ChunkFrames, trace);
+        var total = parts.Total;
+        double loss = total.item<float>();
+        if (!double.IsFinite(loss))
+            throw new InvalidOperationException($"training loss became {loss} at step {step}: {NonFinite.Explain(model, trace, parts)}; " +
+                $"{NonFinite.Repeat(model, config.Loss, data, chunks, set.ChunkFrames)}; the weights were not updated by this step");
         total.backward();
-        if (config.GradientClip > 0) nn.utils.clip_grad_norm_(model.parameters(), config.GradientClip);
+        // The norm is computed in any case (an infinite limit never scales): a non-finite one stops here.
+        double norm = nn.utils.clip_grad_norm_(model.parameters(), config.GradientClip > 0 ? config.GradientClip : double.PositiveInfinity);
+        if (!double.IsFinite(norm))
+            throw new InvalidOperationException($"gradient norm became {norm} at step {step} (loss {loss}): {NonFinite.FirstBadGradient(model) ?? "no single gradient is non-finite; their norm overflowed"}; the weights were not updated by this step");
         optimizer.step();
-        frames = (long)batch.Chunks.Length * (set.ChunkFrames - model.Shape.LookaheadFrames);
-        return total.item<float>();
+        frames = (long)chunks * (set.ChunkFrames - model.Shape.LookaheadFrames);
+        return loss;
     }
 
     /// <summary>Mean loss per frame over the whole set, without gradients.</summary>
