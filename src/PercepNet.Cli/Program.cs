@@ -93,6 +93,9 @@ public static class Program
         config.AddCommand<Commands.Eval.EvalCommand>("eval")
             .WithDescription("Score enhanced speech against clean references: PESQ, STOI, ESTOI, SI-SDR, DNSMOS.")
             .WithExample("eval", "--clean", "clean/", "--enhanced", "enhanced/", "--noisy", "noisy/", "--csv", "scores.csv");
+        config.AddCommand<Commands.Eval.PassthroughCommand>("passthrough")
+            .WithDescription("Speech preservation: how much of clean speech a system deleted (share of 0.5 s speech windows more than 6 dB down, mean change, worst window).")
+            .WithExample("passthrough", "--clean", "clean/", "--processed", "denoised-clean/", "--csv", "kept.csv");
         config.AddCommand<Commands.Bench.BenchCommand>("bench")
             .WithDescription("Time the denoiser (network alone and whole pipeline, float and int8, shipped model and presets) beside the comparison peers, in one run.")
             .WithExample("bench")
