@@ -108,6 +108,8 @@ public sealed class SynthesisTests : IClassFixture<MiniCorpus>
             Short with { NoiseTypeWeights = [0, 0, 0, 1] },
             Short with { LowPassProbability = 1, ClipProbability = 1, QuantiseProbability = 1 },
             Short with { BandLimitProbability = 1, BandLimitRates = [8000] },
+            Short with { VoiceShiftProbability = 1, SpeakerBalance = 0 },
+            Short with { VoiceShiftProbability = 1, PitchSemitones = [8, 8], FormantFactors = [0.88, 0.88], SpeakerBalance = 0.5 },
         };
         var builder = new TargetBuilder();
         var frames = new float[Short.Frames * FeatureShard.FrameFloats];
@@ -211,6 +213,24 @@ public sealed class SynthesisTests : IClassFixture<MiniCorpus>
         Assert.Contains("speed-perturbed", a.Description);
         Assert.True(a.BandwidthHz <= 0.47 * 44000 * 48000 / 44000.0 + 1e-6, $"bandwidth {a.BandwidthHz}");
         Assert.DoesNotContain("speed-perturbed", new Synthesizer(lib, o with { SpeedPerturbProbability = 0 }).Make(5).Description);
+    }
+
+    [Fact]
+    public void VoiceShiftedSequencesAreDeterministicAndNewOptionsOffChangeNothing()
+    {
+        var lib = new CorpusLibrary(_corpus.Manifest, "train");
+        var o = Short with { VoiceShiftProbability = 1, SpeakerBalance = 0 };
+        var a = new Synthesizer(lib, o).Make(5);
+        var b = new Synthesizer(lib, o).Make(5);
+        Assert.Equal(a.Noisy, b.Noisy);
+        Assert.Equal(a.Target, b.Target);
+        Assert.Contains("voice-shifted", a.Description);
+        Assert.DoesNotContain("speed-perturbed", a.Description);
+        // Off (probability 0, no balance): the same sequence as before these options existed.
+        var plain = new Synthesizer(lib, Short).Make(5);
+        var off = new Synthesizer(lib, Short with { VoiceShiftProbability = 0, SpeakerBalance = null }).Make(5);
+        Assert.Equal(plain.Noisy, off.Noisy);
+        Assert.DoesNotContain("voice-shifted", plain.Description);
     }
 
     [Fact]

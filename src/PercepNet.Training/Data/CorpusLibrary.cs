@@ -25,6 +25,41 @@ public sealed class CorpusLibrary
     }
 
     public CorpusEntry[] Speech { get; }
+
+    /// <summary>The speech files grouped by speaker (source and group), in a stable order.</summary>
+    public IReadOnlyList<CorpusEntry[]> Speakers => _speakers ??= Speech
+        .GroupBy(e => (e.Source, e.Group))
+        .OrderBy(g => g.Key.Source, StringComparer.Ordinal).ThenBy(g => g.Key.Group, StringComparer.Ordinal)
+        .Select(g => g.ToArray()).ToList();
+
+    private IReadOnlyList<CorpusEntry[]>? _speakers;
+    private (double Balance, double[] Cumulative)? _balanced;
+
+    /// <summary>
+    /// A speech file drawn speaker-first: a speaker with probability proportional to (its hours of
+    /// speech)^<paramref name="balance"/>, then one of its files uniformly.
+    /// </summary>
+    public CorpusEntry PickBalanced(Random rng, double balance)
+    {
+        var speakers = Speakers;
+        var table = _balanced;
+        if (table is not { } t || t.Balance != balance)
+        {
+            var cumulative = new double[speakers.Count];
+            double sum = 0;
+            for (int i = 0; i < speakers.Count; i++)
+            {
+                sum += Math.Pow(speakers[i].Sum(e => e.DurationSeconds) / 3600, balance);
+                cumulative[i] = sum;
+            }
+            _balanced = table = (balance, cumulative);
+        }
+        var c = table.Value.Cumulative;
+        int index = Array.BinarySearch(c, rng.NextDouble() * c[^1]);
+        if (index < 0) index = ~index;
+        var files = speakers[Math.Min(index, speakers.Count - 1)];
+        return files[rng.Next(files.Length)];
+    }
     public CorpusEntry[] Noise { get; }
     public CorpusEntry[] Rooms { get; }
     public CorpusEntry[] Keys { get; }

@@ -47,6 +47,29 @@ public sealed record SynthesisOptions
     /// resampler's filter tables small.
     /// </summary>
     public int[] SpeedPerturbRates { get; init; } = [42000, 44000, 45000, 46000, 50000, 51000, 52000, 54000];
+
+    /// <summary>
+    /// Probability that an utterance gets a new voice (<see cref="VoiceShift"/>): pitch and formants
+    /// moved by a factor drawn uniformly in semitones from <see cref="PitchSemitones"/>, then the
+    /// formants alone by a factor drawn log-uniformly from <see cref="FormantFactors"/>; tempo kept.
+    /// Such utterances are not speed-perturbed. 0 draws nothing (sequences as before this option).
+    /// </summary>
+    public double VoiceShiftProbability { get; init; }
+
+    /// <summary>Range of the pitch (and formant) shift, semitones: [-4, 8] reaches child-like voices from adult ones.</summary>
+    public double[] PitchSemitones { get; init; } = [-4, 8];
+
+    /// <summary>Range of the additional formant-only factor (vocal tract length), drawn log-uniformly.</summary>
+    public double[] FormantFactors { get; init; } = [0.88, 1.15];
+
+    /// <summary>
+    /// Speaker-balanced sampling: null picks utterances uniformly over files (the behaviour before
+    /// this option: a speaker with many files is heard often). A number a picks a speaker (the
+    /// corpus group of a source) with probability proportional to (its hours of speech)^a, then a
+    /// file of it uniformly: 0 = every speaker equally often, 1 = by amount of speech.
+    /// </summary>
+    public double? SpeakerBalance { get; init; }
+
     public double ClipProbability { get; init; } = 0.05;
     public double QuantiseProbability { get; init; } = 0.2;
     public double SpeechEqProbability { get; init; } = 0.7;
@@ -96,13 +119,21 @@ public sealed class Synthesizer
         var speech = new float[n];
         double bandwidth = 24000;
         int pos = -(int)(rng.NextDouble() * FrameLayout.SampleRate);
-        int perturbed = 0;
+        int perturbed = 0, shifted = 0;
         while (pos < n)
         {
-            var e = _lib.Speech[rng.Next(_lib.Speech.Length)];
+            var e = _o.SpeakerBalance is { } balance ? _lib.PickBalanced(rng, balance) : _lib.Speech[rng.Next(_lib.Speech.Length)];
             var u = _lib.Load(e);
             double utteranceBandwidth = e.BandwidthHz;
-            if (_o.SpeedPerturbProbability > 0 && rng.NextDouble() < _o.SpeedPerturbProbability)
+            if (_o.VoiceShiftProbability > 0 && rng.NextDouble() < _o.VoiceShiftProbability)
+            {
+                double semitones = _o.PitchSemitones[0] + (_o.PitchSemitones[1] - _o.PitchSemitones[0]) * rng.NextDouble();
+                double formant = Math.Exp(Math.Log(_o.FormantFactors[0]) + (Math.Log(_o.FormantFactors[1]) - Math.Log(_o.FormantFactors[0])) * rng.NextDouble());
+                (u, utteranceBandwidth, _) = VoiceShift.PitchShift(u, utteranceBandwidth, Math.Pow(2, semitones / 12));
+                (u, utteranceBandwidth) = VoiceShift.FormantShift(u, utteranceBandwidth, formant);
+                shifted++;
+            }
+            else if (_o.SpeedPerturbProbability > 0 && rng.NextDouble() < _o.SpeedPerturbProbability)
             {
                 (u, utteranceBandwidth) = SpeedPerturb(u, utteranceBandwidth, _o.SpeedPerturbRates[rng.Next(_o.SpeedPerturbRates.Length)]);
                 perturbed++;
@@ -113,6 +144,7 @@ public sealed class Synthesizer
             if (desc.Count == 0) desc.Add($"speech {e.Source}/{e.Group}");
         }
         if (perturbed > 0) desc.Add($"{perturbed} utterance(s) speed-perturbed");
+        if (shifted > 0) desc.Add($"{shifted} utterance(s) voice-shifted");
         if (rng.NextDouble() < _o.SpeechEqProbability) Biquad.RandomEq(rng).Apply(speech);
         double speechDb = _o.SpeechLevelMinDbfs + (_o.SpeechLevelMaxDbfs - _o.SpeechLevelMinDbfs) * rng.NextDouble();
         Scale(speech, speechDb - ActiveLevelDb(speech));

@@ -51,6 +51,15 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
         [DefaultValue(0.5)]
         public double SpeedPerturb { get; init; } = 0.5;
 
+        [CommandOption("--voice-shift <P>")]
+        [Description("Probability that an utterance gets a new voice: pitch and formants moved together (-4..+8 semitones), then formants alone (x0.88-1.15), tempo kept. Such utterances are not speed-perturbed. 0 = as before.")]
+        [DefaultValue(0.0)]
+        public double VoiceShift { get; init; }
+
+        [CommandOption("--speaker-balance <A>")]
+        [Description("Pick a speaker with probability proportional to (its hours of speech)^A, then one of its files (0 = every speaker equally often). Default: uniform over files, as before.")]
+        public double? SpeakerBalance { get; init; }
+
         [CommandOption("--band-limit <P>")]
         [Description("Probability that a whole mixture passes through 8-32 kHz and back (as recordings at those rates do when resampled to 48 kHz).")]
         [DefaultValue(0.2)]
@@ -67,7 +76,9 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
         public override ValidationResult Validate()
         {
             if (!File.Exists(Manifest)) return ValidationResult.Error($"{Manifest}: manifest not found (run `percepnet corpus build` first)");
-            if (Frames < 10 || PerShard < 1 || TrainHours <= 0 || ValHours < 0 || !(SnrSkew > 0) || !(SpeedPerturb >= 0 && SpeedPerturb <= 1) || !(BandLimit >= 0 && BandLimit <= 1)) return ValidationResult.Error("--frames >= 10, --per-shard >= 1, --train-hours > 0, --val-hours >= 0, --snr-skew > 0, --speed-perturb and --band-limit within [0, 1]");
+            if (Frames < 10 || PerShard < 1 || TrainHours <= 0 || ValHours < 0 || !(SnrSkew > 0) || !(SpeedPerturb >= 0 && SpeedPerturb <= 1) || !(BandLimit >= 0 && BandLimit <= 1)
+                || !(VoiceShift >= 0 && VoiceShift <= 1) || SpeakerBalance is { } a && !(a >= 0 && a <= 2))
+                return ValidationResult.Error("--frames >= 10, --per-shard >= 1, --train-hours > 0, --val-hours >= 0, --snr-skew > 0, --speed-perturb, --voice-shift and --band-limit within [0, 1], --speaker-balance within [0, 2]");
             return ValidationResult.Success();
         }
     }
@@ -79,7 +90,8 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         var manifest = CorpusEntry.ReadManifest(s.Manifest);
-        var options = new SynthesisOptions { Frames = s.Frames, SnrSkew = s.SnrSkew, SpeedPerturbProbability = s.SpeedPerturb, BandLimitProbability = s.BandLimit };
+        var options = new SynthesisOptions { Frames = s.Frames, SnrSkew = s.SnrSkew, SpeedPerturbProbability = s.SpeedPerturb, BandLimitProbability = s.BandLimit,
+            VoiceShiftProbability = s.VoiceShift, SpeakerBalance = s.SpeakerBalance };
         int jobs = s.Jobs ?? Environment.ProcessorCount;
         foreach (var (split, hours) in new[] { ("train", s.TrainHours), ("val", s.ValHours) })
         {
