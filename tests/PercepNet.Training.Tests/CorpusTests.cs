@@ -88,3 +88,21 @@ public sealed class CorpusTests : IDisposable
         Assert.Throws<InvalidDataException>(() => CorpusEntry.ReadManifest(manifest));
     }
 }
+
+public sealed class DebianRecipeTests
+{
+    [Theory]
+    [InlineData("usr/share/asterisk/sounds/en_US_f_Allison/digits/1.g722", "en_US_f_Allison")]
+    [InlineData("usr/share/asterisk/sounds/en_US_f_Allison/vm-intro.g722", "en_US_f_Allison")]
+    [InlineData("usr/share/asterisk/sounds/en_US_f_Allison/silence/1.g722", null)]
+    [InlineData("usr/share/asterisk/sounds/en_US_f_Allison/digits/1.wav", null)]
+    public void AsteriskPromptsAreOneVoicePerFolderWithoutSilence(string path, string? voice)
+    {
+        var recipe = PercepNet.Training.Corpus.DebianSources.Recipes.Single(r => r.Package == "asterisk-core-sounds-en-g722");
+        Assert.Equal("g722", recipe.InputFormat);
+        var m = new System.Text.RegularExpressions.Regex(recipe.Pattern).Match(path);
+        Assert.Equal(voice != null, m.Success);
+        if (voice != null) Assert.Equal(voice, m.Groups["g"].Value);
+        Assert.Equal(5, PercepNet.Training.Corpus.DebianSources.Recipes.Count(r => r.Package.StartsWith("asterisk-core-sounds-", StringComparison.Ordinal)));
+    }
+}

@@ -24,7 +24,12 @@ public static class DebianSources
 
     /// <summary>One selection of files from a package.</summary>
     /// <param name="Pattern">Regex on the path inside the package (forward slashes); group "g" names the group when <paramref name="Grouping"/> is Pattern.</param>
-    public sealed record Recipe(string Package, CorpusKind Kind, string Pattern, Grouping Grouping, string Licence);
+    /// <param name="InputFormat">ffmpeg input format for headerless files (e.g. "g722"), else null (detected).</param>
+    public sealed record Recipe(string Package, CorpusKind Kind, string Pattern, Grouping Grouping, string Licence, string? InputFormat = null);
+
+    /// <summary>Asterisk's studio phone prompts (G.722, 16 kHz): one professional voice per folder, the silence/ folders left out.</summary>
+    private static Recipe Asterisk(string language, string licence) =>
+        new($"asterisk-core-sounds-{language}-g722", CorpusKind.Speech, @"^usr/share/asterisk/sounds/(?<g>[^/]+)/(?!silence/)(.*/)?[^/]+\.g722$", Grouping.Pattern, licence, "g722");
 
     /// <summary>The recipes of DATA.md section 2 (TTS voices left out: no natural pitch jitter).</summary>
     public static IReadOnlyList<Recipe> Recipes { get; } =
@@ -43,6 +48,11 @@ public static class DebianSources
         new("guitarix-common", CorpusKind.Rir, @"^usr/share/gx_head/sounds/greathall\.wav$", Grouping.File, "GPL-2+"),
         new("jconvolver-config-files", CorpusKind.Rir, @"^usr/share/jconvolver/config-files/demo-reverbs/.*\.wav$", Grouping.File, "GPL-2+"),
         new("csoundqt-examples", CorpusKind.Rir, @"^usr/share/csoundqt/Examples/SourceMaterials/(Stairwell[LR]?|impulse_big_hall)\.wav$", Grouping.File, "LGPL-2.1+"),
+        Asterisk("en", "CC-BY-SA-3.0"),
+        Asterisk("es", "CC-BY-SA-3.0"),
+        Asterisk("fr", "CC-BY-SA-3.0"),
+        Asterisk("it", "CC-BY-3.0"),
+        Asterisk("ru", "CC-BY-3.0"),
     ];
 
     /// <summary>
@@ -100,7 +110,8 @@ public static class DebianSources
                     if (File.Exists(dest)) continue;
                     Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
                     string tmp = dest + ".tmp.wav";
-                    Run("ffmpeg", ["-nostdin", "-loglevel", "error", "-y", "-i", file, "-c:a", "pcm_s16le", tmp], root);
+                    string[] input = recipe.InputFormat is { } format ? ["-f", format, "-i", file, "-ar", "16000"] : ["-i", file];
+                    Run("ffmpeg", ["-nostdin", "-loglevel", "error", "-y", .. input, "-c:a", "pcm_s16le", tmp], root);
                     File.Move(tmp, dest, overwrite: true);
                     converted++;
                 }
