@@ -172,6 +172,30 @@ public sealed class ModelTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void SpeechDistortionTermPunishesOnlyGainsBelowASpeechTarget()
+    {
+        Synthetic.Torch();
+        using var scope = NewDisposeScope();
+        var mask = zeros(1, 1, FrameLayout.BandCount);
+        mask[0, 0, 7] = 1;
+        var target = full(1, 1, FrameLayout.BandCount, 0.81f);
+        var none = zeros(1, 1, 1);
+        var plain = new LossConfig();
+        var sd = new LossConfig { SpeechDistortionWeight = 4 };
+        float Total(LossConfig c, float predicted) =>
+            PercepNetLoss.Compute(c, full(1, 1, FrameLayout.BandCount, predicted), target, none, target, target, mask, none).Total.item<float>();
+        Assert.Equal(0f, Total(sd, 0.81f), 6);                     // zero at the target
+        Assert.Equal(Total(plain, 1.0f), Total(sd, 1.0f), 6);      // above the target: unchanged
+        double d = 0.9 - 0.5;                                      // sqrt(0.81) - sqrt(0.25)
+        Assert.Equal(Total(plain, 0.25f) + 4 * 0.81 * d * d, Total(sd, 0.25f), 4);
+        // A noise cell (target gain 0.01) below its target costs almost nothing extra.
+        var low = full(1, 1, FrameLayout.BandCount, 0.01f);
+        float extra = PercepNetLoss.Compute(sd, full(1, 1, FrameLayout.BandCount, 0.0001f), low, none, low, low, mask, none).Total.item<float>()
+                    - PercepNetLoss.Compute(plain, full(1, 1, FrameLayout.BandCount, 0.0001f), low, none, low, low, mask, none).Total.item<float>();
+        Assert.InRange(extra, 0, 4 * 0.01 * 0.01 * 1.01);
+    }
+
+    [Fact]
     public void GainKlTermIsZeroAtTheTargetAndKeepsPushingLowGainsDown()
     {
         Synthetic.Torch();

@@ -24,6 +24,14 @@ public sealed record LossConfig
     /// the noise-dominated bands, where the paper's term learns slowest. Zero at the target.
     /// </summary>
     public double GainKlWeight { get; init; }
+
+    /// <summary>
+    /// Weight of a speech-distortion term that punishes gains predicted below the target more than
+    /// above it, in proportion to the target gain (speech-dominated cells have targets near 1):
+    /// L_sd = sum_b m_b g_b relu(g^γ - ĝ^γ)^2. 0 = off (the paper's symmetric loss). Deleting speech
+    /// is the worst failure a suppressor has; this trades residual noise for kept speech.
+    /// </summary>
+    public double SpeechDistortionWeight { get; init; }
 }
 
 /// <summary>
@@ -33,7 +41,8 @@ public sealed record LossConfig
 /// L_r = sum_b m_b ((1-r)^γ - (1-r̂)^γ)^2
 /// L_v = -(v log v̂ + (1-v) log(1-v̂))
 /// L_k = sum_b m_b [ g log(g/ĝ) + (1-g) log((1-g)/(1-ĝ)) ]        (only when GainKlWeight > 0)
-/// L   = L_g + StrengthWeight L_r + VadWeight L_v + GainKlWeight L_k
+/// L_s = sum_b m_b g relu(g^γ - ĝ^γ)^2                             (only when SpeechDistortionWeight > 0)
+/// L   = L_g + StrengthWeight L_r + VadWeight L_v + GainKlWeight L_k + SpeechDistortionWeight L_s
 /// </code>
 /// m_b is the shard's band mask (0 = don't care). Values under the power are clamped to at least
 /// 1e-10 so that the gradient stays finite when a sigmoid saturates.
@@ -61,6 +70,11 @@ public static class PercepNetLoss
         var p = vad.clamp(LogFloor, 1 - LogFloor);
         var lv = -(targetVad * p.log() + (1 - targetVad) * (1 - p).log()).sum() / frames;
         var total = lg + config.StrengthWeight * lr + config.VadWeight * lv;
+        if (config.SpeechDistortionWeight > 0)
+        {
+            var under = dg.clamp_min(0); // target above prediction: speech removed
+            total = total + config.SpeechDistortionWeight * (targetGains * under * under * mask).sum() / frames;
+        }
         if (config.GainKlWeight > 0)
         {
             var t = targetGains.clamp(LogFloor, 1 - LogFloor);
