@@ -131,6 +131,13 @@ public sealed class TrainerTests(ITestOutputHelper output) : TempDirTest
         Assert.Equal(n1.Mean, n2.Mean);
         Assert.Equal(n1.Std, n2.Std);
 
+        // A model file works as a warm start too: its weights and normalisation.
+        var fromFile = new Trainer(log).Run(Config("from-file", 1) with { InitFrom = first.ModelPath!, LearningRate = 1e-12, MinLearningRate = 0, WarmupSteps = 0 }, CancellationToken.None);
+        Assert.True(MaxWeightDifference(first.ModelPath!, fromFile.ModelPath!) <= 1e-6f);
+        Assert.Equal(n1.Mean, TrainConfig.Load(Path.Combine(Dir, "from-file", Trainer.ResolvedConfigName)).Normalization!.Mean);
+        Assert.Contains("Warm start from the model file", log.ToString());
+        Assert.Throws<InvalidDataException>(() => new Trainer(log).Run(Config("other-size", 1) with { InitFrom = first.ModelPath!, Shape = Synthetic.Tiny with { GainGru = 22 } }, CancellationToken.None));
+
         var bad = Config("bad", 1) with { InitFrom = Path.Combine(Dir, "val") };
         var e = Assert.Throws<InvalidDataException>(() => new Trainer(log).Run(bad, CancellationToken.None));
         Assert.Contains(Path.Combine(Dir, "val"), e.Message);

@@ -150,6 +150,26 @@ public sealed class PercepNetTorchModel : nn.Module<Tensor, (Tensor Gains, Tenso
         return nn.functional.linear(frames, weight, conv.bias);
     }
 
+    /// <summary>
+    /// Copies the weights of a model file into this model (the inverse of
+    /// <see cref="WeightsInFileOrder"/>); the feature normalisation is not changed (it is fixed at
+    /// construction: build the model with the file's).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file's layer sizes differ.</exception>
+    public void LoadWeights(ModelFile file)
+    {
+        if (file.Shape != Shape) throw new InvalidDataException($"model file layer sizes {file.Shape} differ from the model's {Shape}");
+        var byName = named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        var tensors = Shape.Tensors();
+        using var _ = no_grad();
+        for (int i = 0; i < tensors.Count; i++)
+        {
+            var (name, dims) = tensors[i];
+            using var source = tensor(file.Tensor(i).ToArray(), dims.Select(d => (long)d).ToArray());
+            byName[name].copy_(source);
+        }
+    }
+
     /// <summary>All weights in <see cref="NetworkShape.Tensors"/> order, flattened row-major.</summary>
     public List<float[]> WeightsInFileOrder()
     {

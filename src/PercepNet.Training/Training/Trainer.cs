@@ -87,7 +87,15 @@ public sealed class Trainer(TextWriter? log = null)
                 throw new ArgumentException($"{set.Shards[0].Path}: sequences of {set.ChunkFrames} frames are too short for a look-ahead of {shape.LookaheadFrames}");
 
         bool resuming = Checkpoint.Latest(config.OutputDir) != null;
-        (string Checkpoint, string RunConfig)? init = !resuming && !string.IsNullOrEmpty(config.InitFrom) ? Checkpoint.ResolveInit(config.InitFrom) : null;
+        // A model file (.pnnm) as the warm start: its weights and its feature normalisation.
+        ModelFile? initFile = !resuming && config.InitFrom.EndsWith(".pnnm", StringComparison.OrdinalIgnoreCase) ? ModelFile.Load(config.InitFrom) : null;
+        if (initFile != null)
+        {
+            if (initFile.Shape != shape)
+                throw new InvalidDataException($"{config.InitFrom}: initFrom's layer sizes differ from this run's ({initFile.Shape} vs {shape})");
+            config = config with { Normalization = config.Normalization ?? new FeatureNormalization { Mean = initFile.FeatureMean.ToArray(), Std = initFile.FeatureStd.ToArray() } };
+        }
+        (string Checkpoint, string RunConfig)? init = !resuming && initFile == null && !string.IsNullOrEmpty(config.InitFrom) ? Checkpoint.ResolveInit(config.InitFrom) : null;
         if (init is { } i && config.Normalization == null)
         {
             // A warm start keeps the features the earlier weights were trained on: its normalisation.
@@ -106,6 +114,11 @@ public sealed class Trainer(TextWriter? log = null)
         {
             state = Checkpoint.Load(latest, model, optimizer);
             progress.Line($"Resuming from {latest} (step {state.Step}, epoch {state.Epoch + 1}, batch {state.Batch}).");
+        }
+        else if (initFile != null)
+        {
+            model.LoadWeights(initFile);
+            progress.Line($"Warm start from the model file {config.InitFrom} (weights and feature normalisation; fresh optimizer and schedule).");
         }
         else if (init is { } from)
         {
