@@ -92,6 +92,7 @@ public static class DebianSources
                 var rx = new Regex(recipe.Pattern);
                 string kindDir = Path.Combine(corpus, recipe.Package, recipe.Kind.ToString().ToLowerInvariant());
                 int converted = 0, total = 0;
+                var work = new List<(string File, string Dest)>();
                 foreach (string file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
                 {
                     string rel = Path.GetRelativePath(root, file).Replace('\\', '/');
@@ -107,14 +108,18 @@ public static class DebianSources
                     // Flatten the rest of the path into the name so files never collide.
                     string name = Path.ChangeExtension(rel.Replace('/', '_'), ".wav");
                     string dest = Path.Combine(kindDir, Sanitize(group), name);
-                    if (File.Exists(dest)) continue;
-                    Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
-                    string tmp = dest + ".tmp.wav";
-                    string[] input = recipe.InputFormat is { } format ? ["-f", format, "-i", file, "-ar", "16000"] : ["-i", file];
-                    Run("ffmpeg", ["-nostdin", "-loglevel", "error", "-y", .. input, "-c:a", "pcm_s16le", tmp], root);
-                    File.Move(tmp, dest, overwrite: true);
-                    converted++;
+                    if (!File.Exists(dest)) work.Add((file, dest));
                 }
+                // One ffmpeg per file, as many at a time as there are cores (process start-up dominates).
+                Parallel.ForEach(work, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct }, w =>
+                {
+                    Directory.CreateDirectory(Path.GetDirectoryName(w.Dest)!);
+                    string tmp = w.Dest + ".tmp.wav";
+                    string[] input = recipe.InputFormat is { } format ? ["-f", format, "-i", w.File, "-ar", "16000"] : ["-i", w.File];
+                    Run("ffmpeg", ["-nostdin", "-loglevel", "error", "-y", .. input, "-c:a", "pcm_s16le", tmp], root);
+                    File.Move(tmp, w.Dest, overwrite: true);
+                    Interlocked.Increment(ref converted);
+                });
                 log($"{recipe.Package} ({recipe.Kind}): {total} files, {converted} converted now");
                 if (total > 0) folders.Add(new CorpusFolder(recipe.Kind, kindDir, recipe.Package));
             }
