@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Speech preservation on clean speech (issue 13): runs each SYSTEM on every WAV of CLEAN and measures
+# with `percepnet passthrough` the share of speech-active 0.5 s windows that came out more than
+# 6 dB quieter, the mean change and the worst window. Prints one markdown row per system.
+# SYSTEM: a model file (.pnnm, int8 through `percepnet denoise`), `builtin`, or a peer name of
+# ../shared/peers/run.sh (after its setup.sh): rnnoise-0.1 rnnoise-0.2 rnnoise-2025 nnnoiseless gtcrn dfn3 speexdsp ffmpeg-afftdn
+# Usage: scripts/passthrough.sh CLEAN_DIR WORKDIR SYSTEM...
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CLEAN="$(realpath "$1")"; WORK="$2"; shift 2
+PEERS="${PEERS_DIR:-../shared/peers}"
+. scripts/common.sh
+echo "| system | files | speech windows | lost > 6 dB | mean change dB | worst dB (file) |"
+echo "|---|---|---|---|---|---|"
+for sys in "$@"; do
+  name=$(basename "$sys" .pnnm); out="$WORK/$name"; rm -rf "$out"; mkdir -p "$out"
+  case "$sys" in
+    *.pnnm) "$P" denoise "$CLEAN" "$out" --model "$(realpath "$sys")" >/dev/null ;;
+    builtin) "$P" denoise "$CLEAN" "$out" >/dev/null ;;
+    *) for f in "$CLEAN"/*.wav; do "$PEERS/run.sh" "$sys" "$f" "$out/$(basename "$f")"; done ;;
+  esac
+  "$P" passthrough --clean "$CLEAN" --processed "$out" --json "$WORK/$name.json" --csv "$WORK/$name.csv" >/dev/null
+  python3 - "$WORK/$name.json" "$name" <<'PY'
+import json, sys
+o = json.load(open(sys.argv[1]))["overall"]
+print(f"| {sys.argv[2]} | {o['files']} | {o['activeWindows']} | {100*o['lostShare']:.2f}% ({o['lostWindows']}) | {o['meanChangeDb']:+.2f} | {o['worstChangeDb']:+.1f} ({o.get('worstFile','-')}) |")
+PY
+done
