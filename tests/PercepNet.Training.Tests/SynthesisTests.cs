@@ -109,6 +109,7 @@ public sealed class SynthesisTests : IClassFixture<MiniCorpus>
             Short with { LowPassProbability = 1, ClipProbability = 1, QuantiseProbability = 1 },
             Short with { BandLimitProbability = 1, BandLimitRates = [8000] },
             Short with { VoiceShiftProbability = 1, SpeakerBalance = 0 },
+            Short with { NoiseTypeWeights = [0, 0, 1, 0], BabbleMinSnrDb = 10, BabbleTalkers = [8, 8], SnrMaxDb = 0 },
             Short with { VoiceShiftProbability = 1, PitchSemitones = [8, 8], FormantFactors = [0.88, 0.88], SpeakerBalance = 0.5 },
         };
         var builder = new TargetBuilder();
@@ -231,6 +232,17 @@ public sealed class SynthesisTests : IClassFixture<MiniCorpus>
         var off = new Synthesizer(lib, Short with { VoiceShiftProbability = 0, SpeakerBalance = null }).Make(5);
         Assert.Equal(plain.Noisy, off.Noisy);
         Assert.DoesNotContain("voice-shifted", plain.Description);
+    }
+
+    [Fact]
+    public void BabbleKeepsItsSnrFloorAndTalkerCount()
+    {
+        var lib = new CorpusLibrary(_corpus.Manifest, "train");
+        var o = Short with { NoiseTypeWeights = [0, 0, 1, 0], SnrMinDb = -5, SnrMaxDb = -5, BabbleMinSnrDb = 10, BabbleTalkers = [6, 6], SecondNoiseProbability = 0, NoiseOnlyProbability = 0, CleanOnlyProbability = 0 };
+        var seq = new Synthesizer(lib, o).Make(3);
+        Assert.Contains("babble 6 snr 10.0", seq.Description);
+        var plain = new Synthesizer(lib, o with { BabbleMinSnrDb = null }).Make(3);
+        Assert.Contains("babble 6 snr -5.0", plain.Description);
     }
 
     [Fact]

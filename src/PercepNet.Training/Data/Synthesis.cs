@@ -70,6 +70,16 @@ public sealed record SynthesisOptions
     /// </summary>
     public double? SpeakerBalance { get; init; }
 
+    /// <summary>
+    /// Lowest SNR of babble noise (dB), or null for none beyond the general range. Babble of a few
+    /// talkers at -5 dB asks the network to pick one voice out of several, which it can only learn
+    /// as "keep the voices I know" (issue 13's suspect for deleted unseen voices).
+    /// </summary>
+    public double? BabbleMinSnrDb { get; init; }
+
+    /// <summary>Number of babble talkers, inclusive range (default 3-7).</summary>
+    public int[] BabbleTalkers { get; init; } = [3, 7];
+
     public double ClipProbability { get; init; } = 0.05;
     public double QuantiseProbability { get; init; } = 0.2;
     public double SpeechEqProbability { get; init; } = 0.7;
@@ -171,11 +181,12 @@ public sealed class Synthesizer
             {
                 var (noise, what) = MakeNoise(rng, n);
                 if (rng.NextDouble() < _o.NoiseEqProbability) Biquad.RandomEq(rng).Apply(noise);
+                double noiseSnr = _o.BabbleMinSnrDb is { } floor && what.StartsWith("babble", StringComparison.Ordinal) ? Math.Max(snr, floor) : snr;
                 // Split the noise power between the noises (second one 0-10 dB weaker).
-                double level = speechPowerDb - snr - (k == 0 ? 0 : 10 * rng.NextDouble()) - (count == 2 ? 3 : 0);
+                double level = speechPowerDb - noiseSnr - (k == 0 ? 0 : 10 * rng.NextDouble()) - (count == 2 ? 3 : 0);
                 Scale(noise, level - MeanLevelDb(noise));
                 for (int i = 0; i < n; i++) noisy[i] += noise[i];
-                desc.Add($"{what} snr {snr:F1}");
+                desc.Add($"{what} snr {noiseSnr:F1}");
             }
         }
         else desc.Add("clean only");
@@ -268,8 +279,8 @@ public sealed class Synthesizer
             }
             case 2:
             {
-                // Babble: 3-7 other talkers at random levels within 10 dB.
-                int talkers = 3 + rng.Next(5);
+                // Babble: 3-7 (BabbleTalkers) other talkers at random levels within 10 dB.
+                int talkers = _o.BabbleTalkers[0] + rng.Next(_o.BabbleTalkers[1] - _o.BabbleTalkers[0] + 1);
                 var x = new float[n];
                 for (int t = 0; t < talkers; t++)
                 {

@@ -60,6 +60,14 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
         [Description("Pick a speaker with probability proportional to (its hours of speech)^A, then one of its files (0 = every speaker equally often). Default: uniform over files, as before.")]
         public double? SpeakerBalance { get; init; }
 
+        [CommandOption("--babble-min-snr <DB>")]
+        [Description("Lowest SNR of babble noise (default: the general -5 dB): babble of a few talkers far above the speech teaches the network to keep only voices it knows.")]
+        public double? BabbleMinSnr { get; init; }
+
+        [CommandOption("--babble-talkers <MIN-MAX>")]
+        [Description("Number of babble talkers, e.g. 5-10 (default 3-7).")]
+        public string? BabbleTalkers { get; init; }
+
         [CommandOption("--band-limit <P>")]
         [Description("Probability that a whole mixture passes through 8-32 kHz and back (as recordings at those rates do when resampled to 48 kHz).")]
         [DefaultValue(0.2)]
@@ -79,7 +87,14 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
             if (Frames < 10 || PerShard < 1 || TrainHours <= 0 || ValHours < 0 || !(SnrSkew > 0) || !(SpeedPerturb >= 0 && SpeedPerturb <= 1) || !(BandLimit >= 0 && BandLimit <= 1)
                 || !(VoiceShift >= 0 && VoiceShift <= 1) || SpeakerBalance is { } a && !(a >= 0 && a <= 2))
                 return ValidationResult.Error("--frames >= 10, --per-shard >= 1, --train-hours > 0, --val-hours >= 0, --snr-skew > 0, --speed-perturb, --voice-shift and --band-limit within [0, 1], --speaker-balance within [0, 2]");
+            if (BabbleTalkers != null && ParseRange(BabbleTalkers) == null) return ValidationResult.Error($"--babble-talkers {BabbleTalkers}: expected MIN-MAX with 1 <= MIN <= MAX <= 20");
             return ValidationResult.Success();
+        }
+
+        internal static int[]? ParseRange(string text)
+        {
+            var parts = text.Split('-');
+            return parts.Length == 2 && int.TryParse(parts[0], out int lo) && int.TryParse(parts[1], out int hi) && lo >= 1 && lo <= hi && hi <= 20 ? [lo, hi] : null;
         }
     }
 
@@ -91,7 +106,8 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
     {
         var manifest = CorpusEntry.ReadManifest(s.Manifest);
         var options = new SynthesisOptions { Frames = s.Frames, SnrSkew = s.SnrSkew, SpeedPerturbProbability = s.SpeedPerturb, BandLimitProbability = s.BandLimit,
-            VoiceShiftProbability = s.VoiceShift, SpeakerBalance = s.SpeakerBalance };
+            VoiceShiftProbability = s.VoiceShift, SpeakerBalance = s.SpeakerBalance, BabbleMinSnrDb = s.BabbleMinSnr };
+        if (s.BabbleTalkers != null) options = options with { BabbleTalkers = Settings.ParseRange(s.BabbleTalkers)! };
         int jobs = s.Jobs ?? Environment.ProcessorCount;
         foreach (var (split, hours) in new[] { ("train", s.TrainHours), ("val", s.ValHours) })
         {
