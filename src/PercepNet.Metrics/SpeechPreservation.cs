@@ -47,7 +47,7 @@ public sealed record PreservationResult(IReadOnlyList<PreservationWindow> Window
 /// compared with it, window by window. A denoiser given clean speech should return it; a window
 /// that comes out much quieter means speech was deleted (issue 13: whole words 20-35 dB down on
 /// voices the model never heard). Per 0.5 s window (no overlap) the mean-square level of input
-/// and output are compared; windows within 20 dB of the input file's loudest are speech-active;
+/// and output, each with its DC offset removed, are compared; windows within 20 dB of the input file's loudest are speech-active;
 /// the measure is the share of those that lost more than 6 dB, the mean change and the worst window.
 /// Input and output must be time-aligned at the same rate (our denoiser's and the peers' run.sh
 /// outputs are); only the length both cover is measured.
@@ -94,10 +94,14 @@ public static class SpeechPreservation
     public static PreservationResult Pool(IEnumerable<PreservationResult> results, double lossThresholdDb = 6) =>
         new(results.SelectMany(r => r.Windows).ToList(), lossThresholdDb);
 
+    /// <summary>Mean-square level of the window with its mean (DC) removed: a constant offset is not speech, and every denoiser removes it.</summary>
     private static double LevelDbfs(ReadOnlySpan<float> x, double floorDbfs)
     {
+        double mean = 0;
+        foreach (float v in x) mean += v;
+        mean /= x.Length;
         double sum = 0;
-        foreach (float v in x) sum += (double)v * v;
+        foreach (float v in x) sum += (v - mean) * (v - mean);
         double ms = sum / x.Length;
         return Math.Max(floorDbfs, 10 * Math.Log10(Math.Max(ms, 1e-300)));
     }
