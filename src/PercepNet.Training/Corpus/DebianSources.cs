@@ -110,7 +110,11 @@ public static class DebianSources
                     string dest = Path.Combine(kindDir, Sanitize(group), name);
                     if (!File.Exists(dest)) work.Add((file, dest));
                 }
+                // Two sources may flatten to one name (x.ogg and x.wav side by side): the first wins, as it did sequentially.
+                work = work.DistinctBy(w => w.Dest).ToList();
                 // One ffmpeg per file, as many at a time as there are cores (process start-up dominates).
+                try
+                {
                 Parallel.ForEach(work, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct }, w =>
                 {
                     Directory.CreateDirectory(Path.GetDirectoryName(w.Dest)!);
@@ -120,6 +124,12 @@ public static class DebianSources
                     File.Move(tmp, w.Dest, overwrite: true);
                     Interlocked.Increment(ref converted);
                 });
+                }
+                catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+                {
+                    // The first failure, as the sequential loop reported it (the CLI prints IOExceptions cleanly).
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+                }
                 log($"{recipe.Package} ({recipe.Kind}): {total} files, {converted} converted now");
                 if (total > 0) folders.Add(new CorpusFolder(recipe.Kind, kindDir, recipe.Package));
             }
