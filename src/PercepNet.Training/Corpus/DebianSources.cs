@@ -66,6 +66,7 @@ public static class DebianSources
         Directory.CreateDirectory(debs);
         Directory.CreateDirectory(unpacked);
         EnsureTool("ffmpeg", "ffmpeg", log);
+        EnsureTool("sox", "sox libsox-fmt-all", log);
         var folders = new HashSet<CorpusFolder>();
         foreach (var pkg in Recipes.GroupBy(r => r.Package))
         {
@@ -119,8 +120,12 @@ public static class DebianSources
                 {
                     Directory.CreateDirectory(Path.GetDirectoryName(w.Dest)!);
                     string tmp = w.Dest + ".tmp.wav";
-                    string[] input = recipe.InputFormat is { } format ? ["-f", format, "-i", w.File, "-ar", "16000"] : ["-i", w.File];
-                    Run("ffmpeg", ["-nostdin", "-loglevel", "error", "-y", .. input, "-c:a", "pcm_s16le", tmp], root);
+                    // sox starts about 4x faster than ffmpeg (0.13 s against 0.5 s per file here) and reads
+                    // Ogg Vorbis, FLAC and WAV; ffmpeg only for what sox cannot read (headerless G.722).
+                    if (recipe.InputFormat is { } format)
+                        Run("ffmpeg", ["-nostdin", "-loglevel", "error", "-y", "-f", format, "-i", w.File, "-ar", "16000", "-c:a", "pcm_s16le", tmp], root);
+                    else
+                        Run("sox", ["-q", w.File, "-b", "16", "-e", "signed-integer", tmp], root);
                     File.Move(tmp, w.Dest, overwrite: true);
                     Interlocked.Increment(ref converted);
                 });
@@ -143,7 +148,7 @@ public static class DebianSources
     {
         if (FindOnPath(tool)) return;
         log($"{tool} not found: apt-get install -y {package}");
-        Run("apt-get", ["install", "-y", "-q", package], Environment.CurrentDirectory);
+        Run("apt-get", ["install", "-y", "-q", .. package.Split(' ')], Environment.CurrentDirectory);
         if (!FindOnPath(tool)) throw new IOException($"{tool} is still missing after installing {package}");
     }
 
