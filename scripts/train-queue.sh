@@ -25,7 +25,9 @@ case "${1:-}" in
     bin="$ROOT/bin/cli-$rev"
     if [ ! -x "$bin/percepnet" ]; then
       dotnet build -c Release src/PercepNet.Cli >/dev/null
-      rm -rf "$bin.tmp" && cp -r src/PercepNet.Cli/bin/Release/net10.0 "$bin.tmp" && mv "$bin.tmp" "$bin"
+      mkdir -p "$ROOT/bin"; rm -rf "$bin.tmp"
+      cp -r src/PercepNet.Cli/bin/Release/net10.0 "$bin.tmp"
+      mv "$bin.tmp" "$bin"
     fi
     log="$ROOT/logs/queue-$(date +%Y%m%d-%H%M%S).log"
     nohup bash -c '
