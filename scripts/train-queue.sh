@@ -7,12 +7,13 @@
 #   scripts/train-queue.sh start CONFIG.json [CONFIG.json...]   # start the queue (refused if one runs)
 #   scripts/train-queue.sh status                              # what runs, the last progress lines
 #   scripts/train-queue.sh stop                                # SIGTERM: the trainer checkpoints and exits
-# TRAIN_ROOT (default /work/train) holds the queue's pid, log and CLI copy; run folders are where
+# TRAIN_ROOT (default: ../train, a folder beside the repository) holds the queue's pid, log and CLI copy; run folders are where
 # each config's outputDir says (keep them under TRAIN_ROOT/runs, outside the repository).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT="${TRAIN_ROOT:-/work/train}"
+ROOT="${TRAIN_ROOT:-../train}"
 mkdir -p "$ROOT/logs"
+ROOT="$(realpath "$ROOT")"
 PIDFILE="$ROOT/queue.pid"
 running() { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
 case "${1:-}" in

@@ -57,19 +57,11 @@ public sealed record PreservationResult(IReadOnlyList<PreservationWindow> Window
 /// and output, both high-passed at 50 Hz and with each window's DC offset removed, are compared; windows within 20 dB of the input file's loudest are speech-active;
 /// the measure is the share of those that lost more than 6 dB, the mean change and the worst window.
 /// Input and output must be time-aligned at the same rate (our denoiser's and the peers' run.sh
-/// outputs are); only the length both cover is measured.
+/// outputs are); only the length both cover is measured. Callers average channels first
+/// (<c>AudioData.Mono</c>).
 /// </summary>
 public static class SpeechPreservation
 {
-    /// <summary>Measures one file; channels are averaged into one signal first.</summary>
-    /// <exception cref="ArgumentException">The rates differ, or a signal has no samples.</exception>
-    public static PreservationResult Measure(float[][] input, int inputRate, float[][] output, int outputRate, PreservationOptions? options = null)
-    {
-        if (inputRate != outputRate)
-            throw new ArgumentException($"input at {inputRate} Hz and output at {outputRate} Hz: the pass-through measure needs one rate");
-        return Measure(Mono(input), Mono(output), inputRate, options);
-    }
-
     /// <summary>Measures one mono signal pair at <paramref name="sampleRate"/>.</summary>
     /// <exception cref="ArgumentException">A signal has no samples or the rate is not positive.</exception>
     public static PreservationResult Measure(ReadOnlySpan<float> input, ReadOnlySpan<float> output, int sampleRate, PreservationOptions? options = null)
@@ -142,13 +134,4 @@ public static class SpeechPreservation
         return Math.Max(floorDbfs, 10 * Math.Log10(Math.Max(ms, 1e-300)));
     }
 
-    private static float[] Mono(float[][] channels)
-    {
-        if (channels.Length == 0) throw new ArgumentException("no channels");
-        if (channels.Length == 1) return channels[0];
-        var m = new float[channels.Min(c => c.Length)];
-        foreach (var c in channels)
-            for (int i = 0; i < m.Length; i++) m[i] += c[i] / channels.Length;
-        return m;
-    }
 }

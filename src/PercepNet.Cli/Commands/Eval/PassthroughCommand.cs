@@ -79,7 +79,9 @@ public sealed class PassthroughCommand : Command<PassthroughCommand.Settings>
             {
                 var clean = AudioFile.Read(p.Clean);
                 var processed = AudioFile.Read(p.Enhanced);
-                rows.Add(new Row(p.Name, SpeechPreservation.Measure(clean.Channels, clean.SampleRate, processed.Channels, processed.SampleRate, options)));
+                if (clean.SampleRate != processed.SampleRate)
+                    throw new ArgumentException($"input at {clean.SampleRate} Hz and output at {processed.SampleRate} Hz: the pass-through measure needs one rate");
+                rows.Add(new Row(p.Name, SpeechPreservation.Measure(clean.Mono(), processed.Mono(), clean.SampleRate, options)));
             }
             catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
             {
