@@ -133,5 +133,4 @@ public static class SpeechPreservation
         double ms = sum / x.Length;
         return Math.Max(floorDbfs, 10 * Math.Log10(Math.Max(ms, 1e-300)));
     }
-
 }
