@@ -34,6 +34,7 @@ public sealed class Denoiser : IFrameProcessor
     private readonly float[] _strengths = new float[FrameLayout.BandCount];
     private readonly float[] _input = new float[FrameSize];
     private readonly float _gainFloor;
+    private readonly float[] _featureFloor;
     private readonly bool _postfilter;
     private readonly float _postfilterStrength;
 
@@ -51,6 +52,9 @@ public sealed class Denoiser : IFrameProcessor
         _network = options.UseInt8 ? new PercepNetNetworkInt8(model.Quantized) : new PercepNetNetwork(model.File);
         _gainFloor = options.AttenuationLimitDb is { } limit ? (float)Math.Pow(10, -limit / 20) : 0f;
         _postfilter = options.Postfilter;
+        if (options.FeatureNoiseFloorDbfs is { } nf && !(nf <= 0 && nf >= -200))
+            throw new ArgumentOutOfRangeException(nameof(options), $"FeatureNoiseFloorDbfs must be within [-200, 0] dBFS (got {nf})");
+        _featureFloor = (options.FeatureNoiseFloorDbfs ?? model.File.FeatureFloorDbfs) is { } f ? FeatureExtractor.NoiseFloorEnergies(f) : [];
         _postfilterStrength = (float)options.PostfilterStrength;
     }
 
@@ -79,7 +83,7 @@ public sealed class Denoiser : IFrameProcessor
         Sanitize(input, _input);
         PitchResult tracked = _analyzer.Push(_input);
         _analyzer.AnalyzeNewest(_newest);
-        FeatureExtractor.Extract(_newest, _features);
+        FeatureExtractor.Extract(_newest, _features, _featureFloor);
         _network.Process(_features, _gains, _strengths, out float vad);
         for (int b = 0; b < FrameLayout.BandCount; b++)
         {

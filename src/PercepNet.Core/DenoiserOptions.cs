@@ -25,4 +25,14 @@ public sealed record DenoiserOptions
     /// docs/inference.md). False runs it in float.
     /// </summary>
     public bool UseInt8 { get; init; } = true;
+
+    /// <summary>
+    /// Noise floor of the network's energy features, in dBFS (RMS of white noise relative to
+    /// full scale 1.0): band energies read as if that much noise were always present. Speech after
+    /// digital silence or at the start of a stream is then not taken for the end of a noise burst.
+    /// Null: the floor the model was trained with (<see cref="Nn.ModelFile.FeatureFloorDbfs"/>; none
+    /// for older models). -200 is no floor in effect. Affects only what the network sees, never the
+    /// output signal.
+    /// </summary>
+    public double? FeatureNoiseFloorDbfs { get; init; }
 }

@@ -67,4 +67,27 @@ public sealed class ShardSetTests : TempDirTest
             Assert.True(Math.Abs(norm.Std[i] - Math.Max(1e-3, s)) <= 1e-3 * Math.Max(1, s), $"std {i}: {norm.Std[i]} vs {s}");
         }
     }
+
+    [Fact]
+    public void AFeatureFloorRaisesOnlyTheEnergiesAsTheyLoad()
+    {
+        FeatureShard.Write(Path.Combine(Dir, "a.pnfs"), 40, Synthetic.Frames(4, 40, 1));
+        var plain = ShardSet.Open(Dir, 20);
+        var floored = ShardSet.Open(Dir, 20).WithFeatureFloor(-50);
+        Assert.Equal(-50, floored.FeatureFloorDbfs);
+        var batch = plain.Plan(4, 1, 3)[0];
+        float[] a = plain.Load(batch), b = floored.Load(batch);
+        float[] floor = PercepNet.Features.FeatureExtractor.NoiseFloorEnergies(-50);
+        for (int f = 0; f < a.Length / FeatureShard.FrameFloats; f++)
+            for (int i = 0; i < FeatureShard.FrameFloats; i++)
+            {
+                float x = a[f * FeatureShard.FrameFloats + i], y = b[f * FeatureShard.FrameFloats + i];
+                if (i < PercepNet.Dsp.FrameLayout.BandCount) Assert.Equal(Math.Log10(Math.Pow(10, x) + floor[i]), y, 3);
+                else Assert.Equal(x, y);
+            }
+        var n0 = plain.ComputeNormalization();
+        var n1 = floored.ComputeNormalization();
+        Assert.True(n1.Mean[0] > n0.Mean[0]);
+        Assert.Equal(n0.Mean[40], n1.Mean[40]);
+    }
 }

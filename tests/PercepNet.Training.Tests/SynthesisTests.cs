@@ -235,6 +235,44 @@ public sealed class SynthesisTests : IClassFixture<MiniCorpus>
     }
 
     [Fact]
+    public void GapsAreDigitalSilenceInInputAndTargetAndOffChangesNothing()
+    {
+        var lib = new CorpusLibrary(_corpus.Manifest, "train");
+        var o = Short with { GapProbability = 1, GapSeconds = [0.3, 0.5], NoiseOnlyProbability = 0, CleanOnlyProbability = 0 };
+        int leading = 0;
+        for (int seed = 1; seed <= 8; seed++)
+        {
+            var seq = new Synthesizer(lib, o).Make(seed);
+            Assert.Equal(seq.Noisy.Length, seq.Target.Length);
+            Assert.Contains("gap", seq.Description);
+            // Every run of exact zeros in the input of at least 0.3 s is also zero in the target.
+            int run = 0, longest = 0;
+            for (int i = 0; i <= seq.Noisy.Length; i++)
+            {
+                if (i < seq.Noisy.Length && seq.Noisy[i] == 0f) { run++; continue; }
+                if (run >= 0.3 * 48000)
+                    for (int k = i - run; k < i; k++) Assert.Equal(0f, seq.Target[k]);
+                longest = Math.Max(longest, run);
+                run = 0;
+            }
+            Assert.True(longest >= 0.3 * 48000 - 1, $"seed {seed}: longest digital silence {longest} samples");
+            if (seq.Description.Contains("from the start"))
+            {
+                leading++;
+                Assert.All(seq.Noisy.AsSpan(0, 14400).ToArray(), v => Assert.Equal(0f, v));
+            }
+            // Elsewhere the input is not silent (noise is everywhere).
+            Assert.True(seq.Noisy.Count(v => v != 0f) > seq.Noisy.Length / 4);
+        }
+        Assert.InRange(leading, 1, 7);
+        var plain = new Synthesizer(lib, Short).Make(5);
+        var off = new Synthesizer(lib, Short with { GapProbability = 0 }).Make(5);
+        Assert.Equal(plain.Noisy, off.Noisy);
+        Assert.Equal(plain.Target, off.Target);
+        Assert.DoesNotContain("gap", plain.Description);
+    }
+
+    [Fact]
     public void BabbleKeepsItsSnrFloorAndTalkerCount()
     {
         var lib = new CorpusLibrary(_corpus.Manifest, "train");

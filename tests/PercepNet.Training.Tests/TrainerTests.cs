@@ -144,6 +144,23 @@ public sealed class TrainerTests(ITestOutputHelper output) : TempDirTest
     }
 
     [Fact]
+    public void AFeatureFloorIsTrainedWithAndWrittenIntoTheModelFiles()
+    {
+        WriteData();
+        var log = new Log(output);
+        var config = Config("floor", 0, epochs: 1) with { FeatureFloorDbfs = -50 };
+        var result = new Trainer(log).Run(config, CancellationToken.None);
+        Assert.Equal(-50, ModelFile.Load(result.ModelPath!).FeatureFloorDbfs);
+        Assert.Equal(-50, TrainConfig.Load(Path.Combine(config.OutputDir, Trainer.ResolvedConfigName)).FeatureFloorDbfs);
+        // The validation loss is computed on floored features: a different number than without.
+        var plain = new Trainer(log).Run(Config("no-floor", 0, epochs: 1), CancellationToken.None);
+        Assert.NotNull(result.ValidationLoss);
+        Assert.Null(ModelFile.Load(plain.ModelPath!).FeatureFloorDbfs);
+        Assert.NotEqual(plain.ValidationLoss, result.ValidationLoss);
+        Assert.Throws<ArgumentException>(() => (config with { FeatureFloorDbfs = 10 }).Validate());
+    }
+
+    [Fact]
     public void AveragingCheckpointsExportsTheMeanOfTheirWeights()
     {
         WriteData();

@@ -9,13 +9,14 @@ namespace PercepNet.Nn;
 /// <summary>
 /// A trained PercepNet network as stored on disk, read without any ML framework. Immutable; share
 /// one instance between many <see cref="PercepNetNetwork"/> streams.
-/// <para>Format, little-endian (version 1):</para>
+/// <para>Format, little-endian (version 2; version 1 is the same without the feature floor):</para>
 /// <code>
 /// magic "PNNM" | int32 version (1)
 /// | int32 sampleRate (48000) | int32 frameSize (480) | int32 bandCount (34) | int32 featureCount (70)
 /// | int32 inputDense, conv1Kernel, conv1Channels, conv2Kernel, conv2Channels,
 ///         sharedGruLayers, sharedGru, gainGru, strengthGru, lookaheadFrames
 /// | float32[featureCount] feature mean | float32[featureCount] feature standard deviation (&gt; 0)
+/// | float32 feature noise floor, dBFS (NaN: none; see <see cref="FeatureFloorDbfs"/>)
 /// | int32 tensorCount
 /// | tensorCount times: int32 nameBytes | UTF-8 name | int32 rank | int32[rank] dims | float32[prod(dims)] values
 /// </code>
@@ -25,7 +26,10 @@ namespace PercepNet.Nn;
 public sealed class ModelFile
 {
     /// <summary>The format version this build reads and writes.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
+
+    /// <summary>The oldest format version this build reads (1: no feature floor).</summary>
+    public const int OldestVersion = 1;
 
     /// <summary>First four bytes of every model file.</summary>
     public static ReadOnlySpan<byte> Magic => "PNNM"u8;
@@ -39,23 +43,47 @@ public sealed class ModelFile
 
     /// <summary>Builds a model from weights in <see cref="NetworkShape.Tensors"/> order.</summary>
     /// <exception cref="ArgumentException">A size does not match the shape, or a value is not finite.</exception>
-    public ModelFile(NetworkShape shape, float[] featureMean, float[] featureStd, IReadOnlyList<float[]> tensors)
+    /// <param name="shape">Layer sizes and look-ahead.</param>
+    /// <param name="featureMean">Per-feature mean (70).</param>
+    /// <param name="featureStd">Per-feature standard deviation (70, all &gt; 0).</param>
+    /// <param name="tensors">Weights in <see cref="NetworkShape.Tensors"/> order.</param>
+    /// <param name="featureFloorDbfs">The feature noise floor the network was trained with (null: none).</param>
+    public ModelFile(NetworkShape shape, float[] featureMean, float[] featureStd, IReadOnlyList<float[]> tensors, double? featureFloorDbfs = null)
     {
-        string? problem = Check(shape, featureMean, featureStd, tensors);
+        string? problem = Check(shape, featureMean, featureStd, tensors) ?? CheckFloor(featureFloorDbfs);
         if (problem != null) throw new ArgumentException(problem);
         Shape = shape;
         _mean = (float[])featureMean.Clone();
         _std = (float[])featureStd.Clone();
         _tensors = tensors.Select(t => (float[])t.Clone()).ToArray();
+        FeatureFloorDbfs = featureFloorDbfs;
     }
 
-    private ModelFile(NetworkShape shape, float[] mean, float[] std, float[][] tensors)
+    private ModelFile(NetworkShape shape, float[] mean, float[] std, float[][] tensors, double? floor)
     {
         Shape = shape;
         _mean = mean;
         _std = std;
         _tensors = tensors;
+        FeatureFloorDbfs = floor;
     }
+
+    /// <summary>
+    /// The noise floor (dBFS, white noise RMS re full scale) added to the band energies before the
+    /// network sees them, as in training (<see cref="FeatureExtractor.NoiseFloorEnergies"/>); null:
+    /// none. A <see cref="Denoiser"/> uses it unless its options override it.
+    /// </summary>
+    public double? FeatureFloorDbfs { get; }
+
+    /// <summary>The same weights with another feature floor (e.g. for a model trained before floors were stored).</summary>
+    public ModelFile WithFeatureFloor(double? featureFloorDbfs)
+    {
+        if (CheckFloor(featureFloorDbfs) is { } problem) throw new ArgumentException(problem);
+        return new ModelFile(Shape, _mean, _std, _tensors, featureFloorDbfs);
+    }
+
+    private static string? CheckFloor(double? dbfs) =>
+        dbfs is { } f && !(f >= -200 && f <= 0) ? $"feature floor {f} dBFS, expected within [-200, 0]" : null;
 
     /// <summary>
     /// Random weights as TorchSharp initialises them: every weight and bias uniform in
@@ -81,7 +109,7 @@ public sealed class ModelFile
             tensors.Add(t);
         }
         return new ModelFile(shape, featureMean ?? new float[FeatureExtractor.Count],
-            featureStd ?? Enumerable.Repeat(1f, FeatureExtractor.Count).ToArray(), tensors);
+            featureStd ?? Enumerable.Repeat(1f, FeatureExtractor.Count).ToArray(), tensors, null);
     }
 
     /// <summary>Writes the model in the format above (the exact bytes <see cref="Parse"/> reads).</summary>
@@ -114,6 +142,7 @@ public sealed class ModelFile
         }
         Floats(_mean);
         Floats(_std);
+        Floats([FeatureFloorDbfs is { } floor ? (float)floor : float.NaN]);
         var specs = Shape.Tensors();
         Int(specs.Count);
         for (int i = 0; i < specs.Count; i++)
@@ -159,8 +188,8 @@ public sealed class ModelFile
             throw new InvalidDataException($"{name}: not a PercepNet model file (magic PNNM missing)");
         r.Skip(4);
         int version = r.Int("version");
-        if (version != Version)
-            throw new InvalidDataException($"{name}: model format version {version}; this build reads version {Version}");
+        if (version < OldestVersion || version > Version)
+            throw new InvalidDataException($"{name}: model format version {version}; this build reads versions {OldestVersion} to {Version}");
         r.Expect("sample rate", FrameLayout.SampleRate);
         r.Expect("frame size", FrameLayout.FrameSize);
         r.Expect("band count", FrameLayout.BandCount);
@@ -181,6 +210,16 @@ public sealed class ModelFile
         if (shape.Problem() is { } bad) throw new InvalidDataException($"{name}: {bad}");
         float[] mean = r.Floats(FeatureExtractor.Count, "feature mean");
         float[] std = r.Floats(FeatureExtractor.Count, "feature standard deviation");
+        double? floor = null;
+        if (version >= 2)
+        {
+            float f = r.Floats(1, "feature floor")[0];
+            if (!float.IsNaN(f))
+            {
+                if (CheckFloor(f) is { } badFloor) throw new InvalidDataException($"{name}: {badFloor}");
+                floor = f;
+            }
+        }
         var expected = shape.Tensors();
         int count = r.Int("tensor count");
         if (count != expected.Count)
@@ -210,7 +249,7 @@ public sealed class ModelFile
             throw new InvalidDataException($"{name}: {r.Remaining} unexpected bytes after the last tensor");
         string? problem = Check(shape, mean, std, tensors);
         if (problem != null) throw new InvalidDataException($"{name}: {problem}");
-        return new ModelFile(shape, mean, std, tensors);
+        return new ModelFile(shape, mean, std, tensors, floor);
     }
 
     private static string DimsSoFar(int[] expected, int d, int got) =>

@@ -80,6 +80,18 @@ public sealed record SynthesisOptions
     /// <summary>Number of babble talkers, inclusive range (default 3-7).</summary>
     public int[] BabbleTalkers { get; init; } = [3, 7];
 
+    /// <summary>
+    /// Probability that a mixture gets gaps of digital silence (input and target exactly 0), as
+    /// edited recordings, muted or gated microphones and concatenated clips have: 1-3 gaps of
+    /// <see cref="GapSeconds"/>, the first at the very start half of the time. Speech right after
+    /// such a gap was deleted by models that never saw one (issue 13). 0 draws nothing, so
+    /// sequences are then the same as before this option existed.
+    /// </summary>
+    public double GapProbability { get; init; }
+
+    /// <summary>Range of a gap's length, seconds (uniform).</summary>
+    public double[] GapSeconds { get; init; } = [0.2, 2.5];
+
     public double ClipProbability { get; init; } = 0.05;
     public double QuantiseProbability { get; init; } = 0.2;
     public double SpeechEqProbability { get; init; } = 0.7;
@@ -226,8 +238,24 @@ public sealed class Synthesizer
             bandwidth = Math.Min(bandwidth, ResampledBandwidthHz(rate));
             desc.Add($"via {rate} Hz");
         }
+        if (target.Length != n) target = target.AsSpan(0, n).ToArray();
+        if (_o.GapProbability > 0 && rng.NextDouble() < _o.GapProbability)
+        {
+            int gaps = 1 + rng.Next(3);
+            bool leading = rng.NextDouble() < 0.5;
+            for (int k = 0; k < gaps; k++)
+            {
+                int length = (int)((_o.GapSeconds[0] + (_o.GapSeconds[1] - _o.GapSeconds[0]) * rng.NextDouble()) * FrameLayout.SampleRate);
+                int start = k == 0 && leading ? 0 : rng.Next(n);
+                length = Math.Min(length, n - start);
+                if (ReferenceEquals(target, speech) || ReferenceEquals(target, input)) target = (float[])target.Clone();
+                Array.Clear(noisy, start, length);
+                Array.Clear(target, start, length);
+            }
+            desc.Add($"{gaps} gap(s){(leading ? " from the start" : "")}");
+        }
         for (int i = 0; i < n; i++) noisy[i] = Math.Clamp(noisy[i], -1f, 1f);
-        return new SynthesizedSequence(noisy, target.Length == n ? target : target.AsSpan(0, n).ToArray(), bandwidth, string.Join(", ", desc));
+        return new SynthesizedSequence(noisy, target, bandwidth, string.Join(", ", desc));
     }
 
     /// <summary>

@@ -20,10 +20,10 @@ public static class ModelExporter
 
     /// <summary>Writes a model file atomically (temporary file, then rename).</summary>
     /// <exception cref="ArgumentException">Sizes do not match <paramref name="shape"/>, or a value is not finite.</exception>
-    public static void Write(string path, NetworkShape shape, float[] featureMean, float[] featureStd, IReadOnlyList<float[]> tensors)
+    public static void Write(string path, NetworkShape shape, float[] featureMean, float[] featureStd, IReadOnlyList<float[]> tensors, double? featureFloorDbfs = null)
     {
         // The constructor validates exactly what the reader will.
-        var file = new ModelFile(shape, featureMean, featureStd, tensors);
+        var file = new ModelFile(shape, featureMean, featureStd, tensors, featureFloorDbfs);
         string tmp = path + ".tmp";
         using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write)) file.WriteTo(fs);
         File.Move(tmp, path, overwrite: true);
@@ -31,7 +31,7 @@ public static class ModelExporter
 
     /// <summary>Writes <paramref name="model"/> to <paramref name="path"/>.</summary>
     public static void Write(string path, PercepNetTorchModel model) =>
-        Write(path, model.Shape, model.FeatureMean, model.FeatureStd, model.WeightsInFileOrder());
+        Write(path, model.Shape, model.FeatureMean, model.FeatureStd, model.WeightsInFileOrder(), model.FeatureFloorDbfs);
 
     /// <summary>
     /// Writes <paramref name="model"/>, reloads the file and runs <see cref="Compare"/> on

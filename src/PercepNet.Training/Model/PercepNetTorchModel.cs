@@ -69,6 +69,9 @@ public sealed class PercepNetTorchModel : nn.Module<Tensor, (Tensor Gains, Tenso
     /// <summary>The 70 feature means.</summary>
     public float[] FeatureMean => feature_mean.data<float>().ToArray();
 
+    /// <summary>The feature noise floor (dBFS) the model is trained with, written into its model file; null: none.</summary>
+    public double? FeatureFloorDbfs { get; set; }
+
     /// <summary>The 70 feature standard deviations.</summary>
     public float[] FeatureStd => feature_std.data<float>().ToArray();
 

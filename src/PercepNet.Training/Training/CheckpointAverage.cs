@@ -58,10 +58,10 @@ public static class CheckpointAverage
             log.WriteLine($"Only {chosen.Count} checkpoints in {Checkpoint.Folder(config.OutputDir)}; averaging those.");
         TorchRuntime.EnsureInitialized(config.Threads, log);
         var shape = config.ResolveShape();
-        var train = ShardSet.Open(config.TrainDir, config.SequenceFrames);
+        var train = ShardSet.Open(config.TrainDir, config.SequenceFrames).WithFeatureFloor(config.FeatureFloorDbfs);
         var validation = Trainer.OpenValidation(config, train);
 
-        using var model = new PercepNetTorchModel(shape, norm.Mean, norm.Std);
+        using var model = new PercepNetTorchModel(shape, norm.Mean, norm.Std) { FeatureFloorDbfs = config.FeatureFloorDbfs };
         using var scratch = new PercepNetTorchModel(shape, norm.Mean, norm.Std);
         // The newest checkpoint gives the buffers (normalisation) and the reference validation loss.
         Checkpoint.LoadWeights(chosen[^1], model);

@@ -1,3 +1,4 @@
+using PercepNet.Features;
 using System.Buffers.Binary;
 using PercepNet.Training.Data;
 
@@ -26,6 +27,35 @@ public sealed class ShardSet
     {
         Shards = shards;
         ChunkFrames = chunkFrames;
+    }
+
+    /// <summary>
+    /// Band energies added to the stored energy features as they are loaded (see
+    /// <see cref="FeatureExtractor.ApplyFloor"/>); null: the features as stored.
+    /// </summary>
+    public float[]? FeatureFloor { get; private set; }
+
+    /// <summary>The floor as dBFS of white noise (<see cref="FeatureExtractor.NoiseFloorEnergies"/>), or null.</summary>
+    public double? FeatureFloorDbfs { get; private set; }
+
+    /// <summary>Loads features with the noise floor <paramref name="dbfs"/> (null: as stored). Call before loading.</summary>
+    public ShardSet WithFeatureFloor(double? dbfs)
+    {
+        FeatureFloorDbfs = dbfs;
+        FeatureFloor = dbfs is { } d ? FeatureExtractor.NoiseFloorEnergies(d) : null;
+        _loaded.Clear();
+        _loadedGroup = -1;
+        return this;
+    }
+
+    /// <summary>The frames of shard <paramref name="index"/>, with the feature floor applied.</summary>
+    private float[] ReadFrames(int index)
+    {
+        var frames = FeatureShard.Read(Shards[index].Path).Frames;
+        if (FeatureFloor is { } floor)
+            for (long f = 0; f < frames.Length; f += FeatureShard.FrameFloats)
+                FeatureExtractor.ApplyFloor(frames.AsSpan((int)f, FeatureShard.Features), floor);
+        return frames;
     }
 
     public IReadOnlyList<ShardInfo> Shards { get; }
@@ -132,7 +162,7 @@ public sealed class ShardSet
         {
             var c = batch.Chunks[i];
             if (!_loaded.TryGetValue(c.Shard, out var frames))
-                _loaded[c.Shard] = frames = FeatureShard.Read(Shards[c.Shard].Path).Frames;
+                _loaded[c.Shard] = frames = ReadFrames(c.Shard);
             long offset = ((long)c.Sequence * Shards[c.Shard].SequenceLength + c.Start) * FeatureShard.FrameFloats;
             frames.AsSpan((int)offset, per).CopyTo(data.AsSpan(i * per, per));
         }
@@ -154,7 +184,7 @@ public sealed class ShardSet
         int step = Math.Max(1, (Shards.Count + maxShards - 1) / maxShards);
         for (int s = 0; s < Shards.Count; s += step)
         {
-            var frames = FeatureShard.Read(Shards[s].Path).Frames;
+            var frames = ReadFrames(s);
             for (long f = 0; f < frames.Length; f += FeatureShard.FrameFloats)
             {
                 for (int i = 0; i < n; i++)

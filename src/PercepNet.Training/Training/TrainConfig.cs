@@ -86,6 +86,14 @@ public sealed record TrainConfig
     /// </summary>
     public string InitFrom { get; init; } = "";
 
+    /// <summary>
+    /// Noise floor of the energy features, dBFS of white noise (e.g. -66), applied to the stored
+    /// features as they load and written into the model file, so the denoiser adds the same floor.
+    /// Speech after digital silence is then not mistaken for the end of a noise (issue 13).
+    /// Null: the features as stored (no floor), as before this setting existed.
+    /// </summary>
+    public double? FeatureFloorDbfs { get; init; }
+
     /// <summary>Feature normalisation; computed from the training shards when absent.</summary>
     public FeatureNormalization? Normalization { get; init; }
 
@@ -113,6 +121,7 @@ public sealed record TrainConfig
             throw new ArgumentException($"learningRate = {LearningRate}, minLearningRate = {MinLearningRate}: expected 0 <= min <= peak, peak > 0");
         if (WarmupSteps < 0) throw new ArgumentException($"warmupSteps = {WarmupSteps}, expected >= 0");
         if (GradientClip < 0) throw new ArgumentException($"gradientClip = {GradientClip}, expected >= 0");
+        if (FeatureFloorDbfs is { } floor && !(floor >= -200 && floor <= 0)) throw new ArgumentException($"featureFloorDbfs = {floor}, expected within [-200, 0]");
         if (Threads < 1) throw new ArgumentException($"threads = {Threads}, expected >= 1");
         if (KeepCheckpoints < 1) throw new ArgumentException($"keepCheckpoints = {KeepCheckpoints}, expected >= 1");
         if (Normalization is { } n && (n.Mean.Length != Features.FeatureExtractor.Count || n.Std.Length != Features.FeatureExtractor.Count || n.Std.Any(s => !(s > 0))))

@@ -80,7 +80,7 @@ public sealed class Trainer(TextWriter? log = null)
         bool interactive = ReferenceEquals(_log, Console.Out) && !Console.IsOutputRedirected;
         var progress = new ProgressPrinter(_log, interactive, config.ProgressSeconds);
 
-        var train = ShardSet.Open(config.TrainDir, config.SequenceFrames);
+        var train = ShardSet.Open(config.TrainDir, config.SequenceFrames).WithFeatureFloor(config.FeatureFloorDbfs);
         var validation = OpenValidation(config, train);
         foreach (var set in validation == null ? [train] : new[] { train, validation })
             if (set.ChunkFrames <= shape.LookaheadFrames)
@@ -107,7 +107,7 @@ public sealed class Trainer(TextWriter? log = null)
         if (!File.Exists(resolvedPath)) (config with { Normalization = norm }).Save(resolvedPath);
 
         torch.manual_seed(config.Seed);
-        using var model = new PercepNetTorchModel(shape, norm.Mean, norm.Std);
+        using var model = new PercepNetTorchModel(shape, norm.Mean, norm.Std) { FeatureFloorDbfs = config.FeatureFloorDbfs };
         using var optimizer = optim.AdamW(model.parameters(), config.LearningRate, config.Beta1, config.Beta2, 1e-8, config.WeightDecay);
         var state = new TrainingState();
         if (Checkpoint.Latest(config.OutputDir) is { } latest)
@@ -256,7 +256,8 @@ public sealed class Trainer(TextWriter? log = null)
     {
         if (string.IsNullOrEmpty(config.ValidationDir)) return null;
         var validation = ShardSet.Open(config.ValidationDir, 0);
-        return validation.ChunkFrames > train.ChunkFrames ? ShardSet.Open(config.ValidationDir, train.ChunkFrames) : validation;
+        if (validation.ChunkFrames > train.ChunkFrames) validation = ShardSet.Open(config.ValidationDir, train.ChunkFrames);
+        return validation.WithFeatureFloor(config.FeatureFloorDbfs);
     }
 
     private static int EpochSeed(int seed, int epoch) => unchecked(seed * 1_000_003 + epoch);

@@ -68,6 +68,11 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
         [Description("Number of babble talkers, e.g. 5-10 (default 3-7).")]
         public string? BabbleTalkers { get; init; }
 
+        [CommandOption("--gaps <P>")]
+        [Description("Probability that a mixture gets 1-3 gaps of digital silence (0.2-2.5 s, input and target 0; the first at the start half of the time), as edited or gated recordings have. 0 = as before.")]
+        [DefaultValue(0.0)]
+        public double Gaps { get; init; }
+
         [CommandOption("--band-limit <P>")]
         [Description("Probability that a whole mixture passes through 8-32 kHz and back (as recordings at those rates do when resampled to 48 kHz).")]
         [DefaultValue(0.2)]
@@ -85,8 +90,8 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
         {
             if (!File.Exists(Manifest)) return ValidationResult.Error($"{Manifest}: manifest not found (run `percepnet corpus build` first)");
             if (Frames < 10 || PerShard < 1 || TrainHours <= 0 || ValHours < 0 || !(SnrSkew > 0) || !(SpeedPerturb >= 0 && SpeedPerturb <= 1) || !(BandLimit >= 0 && BandLimit <= 1)
-                || !(VoiceShift >= 0 && VoiceShift <= 1) || SpeakerBalance is { } a && !(a >= 0 && a <= 2))
-                return ValidationResult.Error("--frames >= 10, --per-shard >= 1, --train-hours > 0, --val-hours >= 0, --snr-skew > 0, --speed-perturb, --voice-shift and --band-limit within [0, 1], --speaker-balance within [0, 2]");
+                || !(VoiceShift >= 0 && VoiceShift <= 1) || !(Gaps >= 0 && Gaps <= 1) || SpeakerBalance is { } a && !(a >= 0 && a <= 2))
+                return ValidationResult.Error("--frames >= 10, --per-shard >= 1, --train-hours > 0, --val-hours >= 0, --snr-skew > 0, --speed-perturb, --voice-shift, --gaps and --band-limit within [0, 1], --speaker-balance within [0, 2]");
             if (BabbleTalkers != null && ParseRange(BabbleTalkers) == null) return ValidationResult.Error($"--babble-talkers {BabbleTalkers}: expected MIN-MAX with 1 <= MIN <= MAX <= 20");
             return ValidationResult.Success();
         }
@@ -106,7 +111,7 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
     {
         var manifest = CorpusEntry.ReadManifest(s.Manifest);
         var options = new SynthesisOptions { Frames = s.Frames, SnrSkew = s.SnrSkew, SpeedPerturbProbability = s.SpeedPerturb, BandLimitProbability = s.BandLimit,
-            VoiceShiftProbability = s.VoiceShift, SpeakerBalance = s.SpeakerBalance, BabbleMinSnrDb = s.BabbleMinSnr };
+            VoiceShiftProbability = s.VoiceShift, SpeakerBalance = s.SpeakerBalance, BabbleMinSnrDb = s.BabbleMinSnr, GapProbability = s.Gaps };
         if (s.BabbleTalkers != null) options = options with { BabbleTalkers = Settings.ParseRange(s.BabbleTalkers)! };
         int jobs = s.Jobs ?? Environment.ProcessorCount;
         foreach (var (split, hours) in new[] { ("train", s.TrainHours), ("val", s.ValHours) })
