@@ -43,7 +43,7 @@ public static class AudioPipeline
     {
         ArgumentNullException.ThrowIfNull(createProcessor);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blockSize);
-        if (WavWriter.SameFile(outputPath, inputPath))
+        if (FileIdentity.Same(outputPath, inputPath))
             throw new ArgumentException($"{outputPath}: output path is the input file; refusing to overwrite the input.", nameof(outputPath));
         using var reader = new WavReader(inputPath);
         var format = reader.Format;

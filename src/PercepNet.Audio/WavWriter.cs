@@ -39,7 +39,7 @@ public sealed class WavWriter : IDisposable
         ArgumentNullException.ThrowIfNull(format);
         string? problem = format.Problem();
         if (problem != null) throw new ArgumentException($"Cannot write {format}: {problem}.", nameof(format));
-        if (inputPath != null && SameFile(path, inputPath))
+        if (inputPath != null && FileIdentity.Same(path, inputPath))
             throw new ArgumentException($"{path}: output path is the input file; refusing to overwrite the input.", nameof(path));
         string full = System.IO.Path.GetFullPath(path);
         string dir = System.IO.Path.GetDirectoryName(full)!;
@@ -147,24 +147,6 @@ public sealed class WavWriter : IDisposable
         try { File.Delete(_tempPath); }
         catch (IOException) { } // best effort: the hidden .tmp name says what it is
         catch (UnauthorizedAccessException) { }
-    }
-
-    /// <summary>True when both paths name the same file (after making them absolute and following links).</summary>
-    public static bool SameFile(string a, string b)
-    {
-        static string Canonical(string p)
-        {
-            var full = System.IO.Path.GetFullPath(p);
-            try
-            {
-                var target = new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true);
-                if (target != null) full = target.FullName;
-            }
-            catch (IOException) { }
-            return full;
-        }
-        var cmp = OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
-        return string.Equals(Canonical(a), Canonical(b), cmp);
     }
 
     private static byte[] BuildHeader(WavFormat f, out int factOffset, out int dataOffset)

@@ -112,6 +112,45 @@ public sealed class DenoiseCliTests : IDisposable
     }
 
     [Fact]
+    public void NoInputIsOverwrittenThroughALinkedFolderOrAnotherPathToIt()
+    {
+        string model = WriteConstantModel("half.pnnm", 0f);
+        string d = Path.Combine(_dir, "d");
+        Directory.CreateDirectory(d);
+        string input = WriteTone("d/in.wav", 48000, 1, 16);
+        WriteTone("d/other.wav", 48000, 1, 16);
+        byte[] before = File.ReadAllBytes(input);
+        string linked = Path.Combine(_dir, "dl");
+        Directory.CreateSymbolicLink(linked, d);
+        File.CreateSymbolicLink(Path.Combine(_dir, "link.wav"), input);
+        string hard = Path.Combine(_dir, "hard.wav");
+        if (OperatingSystem.IsLinux())
+        {
+            using var ln = Process.Start("ln", [input, hard]);
+            ln.WaitForExit();
+            Assert.Equal(0, ln.ExitCode);
+        }
+        string[] aliases = [Path.Combine(linked, "in.wav"), Path.Combine(_dir, "link.wav"), Path.Combine(d, "..", "d", "in.wav"),
+            .. OperatingSystem.IsLinux() ? new[] { hard } : []];
+        foreach (string alias in aliases)
+        {
+            var r = Run("denoise", input, alias, "--model", model);
+            Assert.True(r.Code != 0, $"{alias}: exit {r.Code}");
+            Assert.Contains("overwrite", r.Output);
+        }
+        // Folder mode into the same folder through a link: refused before any file is touched.
+        var f = Run("denoise", d, linked, "--model", model);
+        Assert.True(f.Code != 0);
+        Assert.Contains("input folder", f.Output);
+        Assert.Equal(before, File.ReadAllBytes(input));
+        Assert.Equal(2, Directory.GetFiles(d).Length);
+        Assert.Empty(Directory.GetFiles(d, ".*"));
+        // A different file through the linked folder is fine.
+        Assert.Equal(0, Run("denoise", input, Path.Combine(linked, "out.wav"), "--model", model).Code);
+        Assert.True(File.Exists(Path.Combine(d, "out.wav")));
+    }
+
+    [Fact]
     public async Task RawPcmPipeKeepsLengthAndAlignment()
     {
         string model = WriteConstantModel("unit2.pnnm", 30f);

@@ -52,8 +52,8 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
             if (AttenuationLimit is < 0) return ValidationResult.Error($"--attenuation-limit must be >= 0 dB (got {AttenuationLimit})");
             if ((Input == Program.StdioToken) != (Output == Program.StdioToken))
                 return ValidationResult.Error("raw PCM (-) must be used for both IN and OUT");
-            if (Input != Program.StdioToken && Output != Program.StdioToken && Path.GetFullPath(Input) == Path.GetFullPath(Output))
-                return ValidationResult.Error($"{Output}: the output must not overwrite the input");
+            if (Input != Program.StdioToken && Output != Program.StdioToken && (Path.GetFullPath(Input) == Path.GetFullPath(Output) || FileIdentity.Same(Input, Output)))
+                return ValidationResult.Error(Directory.Exists(Input) ? $"{Output}: the output folder is the input folder; its files would be overwritten" : $"{Output}: the output must not overwrite the input");
             return ValidationResult.Success();
         }
     }

@@ -44,7 +44,7 @@ public sealed class OracleCommand : Command<OracleCommand.Settings>
         {
             if (PostfilterStrength is < 0 or > 1) return ValidationResult.Error($"--postfilter-strength must be in [0, 1] (got {PostfilterStrength})");
             if (Stage is < 1 or > 4) return ValidationResult.Error($"--stage must be 1, 2, 3 or 4 (got {Stage}).");
-            if (Path.GetFullPath(Output) == Path.GetFullPath(Noisy) || Path.GetFullPath(Output) == Path.GetFullPath(Clean))
+            if (Path.GetFullPath(Output) == Path.GetFullPath(Noisy) || Path.GetFullPath(Output) == Path.GetFullPath(Clean) || FileIdentity.Same(Output, Noisy) || FileIdentity.Same(Output, Clean))
                 return ValidationResult.Error($"{Output}: the output must not overwrite an input.");
             return ValidationResult.Success();
         }

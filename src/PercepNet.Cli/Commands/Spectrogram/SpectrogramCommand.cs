@@ -41,7 +41,7 @@ public sealed class SpectrogramCommand : Command<SpectrogramCommand.Settings>
             if (!Output.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) return ValidationResult.Error($"{Output}: the output must be a .png file");
             if (Range is <= 0 or > 200) return ValidationResult.Error("--range must be in (0, 200] dB");
             if (Width < 200 || Height < 150) return ValidationResult.Error("--width >= 200 and --height >= 150");
-            if (Path.GetFullPath(Input) == Path.GetFullPath(Output)) return ValidationResult.Error($"{Output}: the output must not overwrite the input");
+            if (Path.GetFullPath(Input) == Path.GetFullPath(Output) || FileIdentity.Same(Input, Output)) return ValidationResult.Error($"{Output}: the output must not overwrite the input");
             return ValidationResult.Success();
         }
     }
