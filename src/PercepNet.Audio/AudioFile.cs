@@ -12,6 +12,7 @@ public static class AudioFile
     public static AudioData Read(string path)
     {
         using var reader = new WavReader(path);
+        if (reader.Streamed) return ReadStreamed(reader, path);
         if (reader.FrameCount > Array.MaxLength)
             throw new InvalidDataException(
                 $"{path}: {reader.FrameCount} frames do not fit in memory as one array; use WavReader to stream it.");
@@ -21,6 +22,39 @@ public static class AudioFile
         int got = 0;
         while (got < n)
             got += reader.Read(channels, got, n - got);
+        return new AudioData(reader.SampleRate, channels) { SourceFormat = reader.Format, SourcePath = path };
+    }
+
+    /// <summary>A pipe: read in chunks until it ends (memory grows with what arrives, not with the header's claim).</summary>
+    private static AudioData ReadStreamed(WavReader reader, string path)
+    {
+        const int Chunk = 1 << 16;
+        var parts = new List<float[][]>();
+        var counts = new List<int>();
+        long total = 0;
+        while (true)
+        {
+            var buf = new float[reader.Channels][];
+            for (int c = 0; c < buf.Length; c++) buf[c] = new float[Chunk];
+            int n = reader.Read(buf, 0, Chunk);
+            if (n == 0) break;
+            total += n;
+            if (total > Array.MaxLength)
+                throw new InvalidDataException($"{path}: more than {Array.MaxLength} frames do not fit in memory as one array; use WavReader to stream it.");
+            parts.Add(buf);
+            counts.Add(n);
+        }
+        var channels = new float[reader.Channels][];
+        for (int c = 0; c < channels.Length; c++)
+        {
+            channels[c] = new float[total];
+            int at = 0;
+            for (int k = 0; k < parts.Count; k++)
+            {
+                parts[k][c].AsSpan(0, counts[k]).CopyTo(channels[c].AsSpan(at));
+                at += counts[k];
+            }
+        }
         return new AudioData(reader.SampleRate, channels) { SourceFormat = reader.Format, SourcePath = path };
     }
 

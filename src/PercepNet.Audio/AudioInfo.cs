@@ -82,7 +82,7 @@ public sealed class AudioInfo
                 peak[c] = Math.Max(peak[c], p);
                 sumSquares[c] += s;
             }
-            progress?.Invoke((double)reader.Position / reader.FrameCount);
+            if (!reader.Streamed) progress?.Invoke((double)reader.Position / reader.FrameCount);
         }
         var peakDb = peak.Select(p => 20 * Math.Log10(p)).ToArray();
         var rmsDb = sumSquares.Select(s => 10 * Math.Log10(s / Math.Max(1, reader.FrameCount))).ToArray();

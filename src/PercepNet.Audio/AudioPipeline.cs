@@ -52,8 +52,9 @@ public static class AudioPipeline
         var processors = new List<IChunkProcessor>(format.Channels);
         try
         {
-            long frames = reader.FrameCount;
-            long frames48 = Resampler.OutputLength(frames, format.SampleRate, ProcessingRate);
+            // From a pipe the length is known only at its end: until then nothing is capped.
+            long frames = reader.Streamed ? long.MaxValue : reader.FrameCount;
+            long frames48 = reader.Streamed ? long.MaxValue : Resampler.OutputLength(frames, format.SampleRate, ProcessingRate);
             for (int c = 0; c < channels.Length; c++)
             {
                 var processor = createProcessor(c) ?? throw new InvalidOperationException($"The processor factory returned null for channel {c}.");
@@ -73,7 +74,13 @@ public static class AudioPipeline
                 for (int c = 0; c < channels.Length; c++)
                     channels[c].Push(input[c].AsSpan(0, n));
                 WriteReady(writer, channels, output, frames);
-                progress?.Invoke((double)reader.Position / Math.Max(1, frames));
+                if (!reader.Streamed) progress?.Invoke((double)reader.Position / Math.Max(1, frames));
+            }
+            if (reader.Streamed)
+            {
+                frames = reader.FrameCount;
+                frames48 = Resampler.OutputLength(frames, format.SampleRate, ProcessingRate);
+                foreach (var ch in channels) ch.Total48 = frames48;
             }
             foreach (var ch in channels) ch.Finish();
             WriteReady(writer, channels, output, frames);
@@ -103,6 +110,9 @@ public static class AudioPipeline
     /// <summary>One channel's chain: upsampler -> block FIFO -> processor (delay dropped) -> downsampler -> output FIFO.</summary>
     private sealed class ChannelState(IChunkProcessor processor, int rate, int blockSize, long total48)
     {
+        /// <summary>Samples at 48 kHz the output is cut to (set at the end of a pipe, when it becomes known).</summary>
+        public long Total48 { get; set; } = total48;
+
         private readonly Resampler _up = new(rate, ProcessingRate);
         private readonly Resampler _down = new(ProcessingRate, rate);
         private readonly Fifo _in48 = new();
@@ -131,7 +141,7 @@ public static class AudioPipeline
             int tail = _delay + (int)((blockSize - (_in48.Count + _delay) % blockSize) % blockSize);
             _in48.Reserve(tail).Clear();
             RunBlocks();
-            Debug.Assert(_in48.Count == 0 && _sentDown == total48);
+            Debug.Assert(_in48.Count == 0 && _sentDown == Total48);
             _down.Flush(Out.Reserve(_down.FlushLength));
         }
 
@@ -145,7 +155,7 @@ public static class AudioPipeline
                 int drop = (int)Math.Min(_delay - _dropped, block.Length);
                 _dropped += drop;
                 block = block[drop..];
-                block = block[..(int)Math.Min(block.Length, total48 - _sentDown)];
+                block = block[..(int)Math.Min(block.Length, Total48 - _sentDown)];
                 _sentDown += block.Length;
                 _down.Process(block, Out.Reserve(_down.OutputLength(block.Length)));
             }

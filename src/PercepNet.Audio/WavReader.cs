@@ -14,6 +14,9 @@ namespace PercepNet.Audio;
 /// A data chunk size of 0xFFFFFFFF (written by some streaming encoders) means "to the end of the file";
 /// a trailing partial frame is ignored. Not supported (InvalidDataException): RF64, big-endian RIFX,
 /// compressed encodings (ADPCM, mu-law, A-law, MP3...).
+/// <para>Pipes, FIFOs and process substitution (streams that cannot seek) are read front to back:
+/// the fmt chunk must come before the data chunk, the header's data size is only an upper bound
+/// (<see cref="Streamed"/>), and the data ends where the stream ends.</para>
 /// </remarks>
 public sealed class WavReader : IDisposable
 {
@@ -22,7 +25,16 @@ public sealed class WavReader : IDisposable
     private readonly byte[] _buffer;
     private readonly long _dataOffset;
 
-    /// <summary>Opens a WAV file and validates its header.</summary>
+    /// <summary>Most channels a file may have: beyond any real recording, and what keeps memory bounded whatever a header says.</summary>
+    public const int MaxChannels = 64;
+
+    /// <summary>Lowest sample rate accepted (Hz): below any real recording; a 1 Hz header would otherwise resample to hours of audio.</summary>
+    public const int MinSampleRate = 1000;
+
+    /// <summary>Highest sample rate accepted (Hz): 768 kHz, the highest rate of real converters.</summary>
+    public const int MaxSampleRate = 768000;
+
+    /// <summary>Opens a WAV file (or a pipe carrying one) and validates its header.</summary>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
     /// <exception cref="InvalidDataException">
     /// Not a RIFF/WAVE file, truncated, or an unsupported encoding; the message names the file and the problem.
@@ -37,8 +49,16 @@ public sealed class WavReader : IDisposable
         _stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
         try
         {
-            (Format, _dataOffset, FrameCount) = ParseHeader(_stream, path);
-            _stream.Position = _dataOffset;
+            Streamed = !_stream.CanSeek;
+            if (Streamed)
+            {
+                (Format, FrameCount) = ParseHeaderStreamed(_stream, path);
+            }
+            else
+            {
+                (Format, _dataOffset, FrameCount) = ParseHeader(_stream, path);
+                _stream.Position = _dataOffset;
+            }
         }
         catch
         {
@@ -55,8 +75,15 @@ public sealed class WavReader : IDisposable
     /// <summary>Sample format found in the fmt chunk.</summary>
     public WavFormat Format { get; }
 
-    /// <summary>Number of complete frames in the data chunk.</summary>
-    public long FrameCount { get; }
+    /// <summary>
+    /// Number of complete frames in the data chunk. When <see cref="Streamed"/>, only an upper bound
+    /// (the header's claim, or <see cref="long.MaxValue"/> for "unknown") until <see cref="Read"/>
+    /// has returned 0; from then on the frames there were.
+    /// </summary>
+    public long FrameCount { get; private set; }
+
+    /// <summary>True when the source cannot seek (a pipe or FIFO): read front to back, length known only at the end.</summary>
+    public bool Streamed { get; }
 
     /// <summary>Frames read so far (the index of the next frame <see cref="Read"/> returns).</summary>
     public long Position { get; private set; }
@@ -99,8 +126,18 @@ public sealed class WavReader : IDisposable
             var bytes = _buffer.AsSpan(0, frames * block);
             int got = _stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
             if (got < bytes.Length)
-                throw new InvalidDataException(
-                    $"{Path}: file ended at frame {Position + got / block} of {FrameCount} (was it truncated while being read?).");
+            {
+                if (!Streamed)
+                    throw new InvalidDataException(
+                        $"{Path}: file ended at frame {Position + got / block} of {FrameCount} (was it truncated while being read?).");
+                // A stream ends where it ends (the header's size was a bound); a partial last frame is dropped.
+                frames = got / block;
+                SampleCodec.Decode(Format, bytes[..(frames * block)], channels, offset + total, frames);
+                total += frames;
+                Position += frames;
+                FrameCount = Position;
+                break;
+            }
             SampleCodec.Decode(Format, bytes, channels, offset + total, frames);
             total += frames;
             Position += frames;
@@ -113,6 +150,7 @@ public sealed class WavReader : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(frame);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(frame, FrameCount);
+        if (Streamed) throw new NotSupportedException($"{Path}: a pipe cannot seek");
         _stream.Position = _dataOffset + frame * Format.BlockAlign;
         Position = frame;
     }
@@ -125,13 +163,7 @@ public sealed class WavReader : IDisposable
         Span<byte> head = stackalloc byte[12];
         if (s.ReadAtLeast(head, 12, throwOnEndOfStream: false) < 12)
             throw Bad(path, $"only {fileLength} bytes, too short for a WAV header");
-        string riff = FourCC(head[..4]);
-        if (riff is "RF64" or "BW64")
-            throw Bad(path, $"{riff} (WAV larger than 4 GiB) is not supported");
-        if (riff == "RIFX")
-            throw Bad(path, "big-endian RIFX is not supported");
-        if (riff != "RIFF" || FourCC(head[8..12]) != "WAVE")
-            throw Bad(path, $"not a WAV file (starts with \"{Printable(head[..4])}\", expected \"RIFF....WAVE\")");
+        CheckRiff(head, path);
 
         WavFormat? format = null;
         long dataOffset = -1, dataBytes = 0;
@@ -170,6 +202,59 @@ public sealed class WavReader : IDisposable
         return (format, dataOffset, dataBytes / format.BlockAlign);
     }
 
+    /// <summary>
+    /// The header of a stream that cannot seek, read front to back up to the start of the data:
+    /// chunks before it are skipped by reading them. Returns the format and the data size in frames
+    /// as the header claims it (<see cref="long.MaxValue"/> for the "unknown" markers 0 and 0xFFFFFFFF).
+    /// </summary>
+    private static (WavFormat Format, long Frames) ParseHeaderStreamed(Stream s, string path)
+    {
+        Span<byte> head = stackalloc byte[12];
+        int got = s.ReadAtLeast(head, 12, throwOnEndOfStream: false);
+        if (got < 12) throw Bad(path, $"the stream ended after {got} bytes, too short for a WAV header");
+        CheckRiff(head, path);
+        WavFormat? format = null;
+        Span<byte> chunkHead = stackalloc byte[8];
+        var skip = new byte[1 << 16];
+        while (true)
+        {
+            if (s.ReadAtLeast(chunkHead, 8, throwOnEndOfStream: false) < 8)
+                throw Bad(path, format == null ? "no fmt or data chunk (truncated header?)" : "no data chunk (truncated?)");
+            string id = FourCC(chunkHead[..4]);
+            long size = BinaryPrimitives.ReadUInt32LittleEndian(chunkHead[4..]);
+            if (id == "data")
+            {
+                if (format == null) throw Bad(path, "the data chunk comes before the fmt chunk, which a pipe cannot read (save it to a file first)");
+                return (format, size is 0 or uint.MaxValue ? long.MaxValue : size / format.BlockAlign);
+            }
+            if (id == "fmt ")
+            {
+                if (size < 16 || size > 1024) throw Bad(path, $"fmt chunk of {size} bytes (expected 16 to 1024)");
+                var fmt = new byte[size];
+                if (s.ReadAtLeast(fmt, fmt.Length, throwOnEndOfStream: false) < fmt.Length) throw Bad(path, "the stream ended inside the fmt chunk");
+                format = ParseFmt(fmt.AsSpan(0, (int)Math.Min(size, 64)), path);
+            }
+            // The rest of the chunk (all of it for chunks we do not read) and its pad byte.
+            for (long left = (id == "fmt " ? 0 : size) + (size & 1); left > 0;)
+            {
+                int n = s.Read(skip, 0, (int)Math.Min(left, skip.Length));
+                if (n == 0) throw Bad(path, $"the stream ended inside the {id.Trim()} chunk");
+                left -= n;
+            }
+        }
+    }
+
+    private static void CheckRiff(ReadOnlySpan<byte> head, string path)
+    {
+        string riff = FourCC(head[..4]);
+        if (riff is "RF64" or "BW64")
+            throw Bad(path, $"{riff} (WAV larger than 4 GiB) is not supported");
+        if (riff == "RIFX")
+            throw Bad(path, "big-endian RIFX is not supported");
+        if (riff != "RIFF" || FourCC(head[8..12]) != "WAVE")
+            throw Bad(path, $"not a WAV file (starts with \"{Printable(head[..4])}\", expected \"RIFF....WAVE\")");
+    }
+
     // KSDATAFORMAT_SUBTYPE_PCM / _IEEE_FLOAT are {0000000X-0000-0010-8000-00AA00389B71}; the first two
     // bytes hold the plain format tag and the remaining 14 are this fixed suffix (little-endian layout).
     private static ReadOnlySpan<byte> GuidSuffix => [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71];
@@ -202,7 +287,9 @@ public sealed class WavReader : IDisposable
                                  + "supported: PCM and IEEE float"),
         };
         if (channels == 0) throw Bad(path, "fmt chunk says 0 channels");
-        if (rate == 0 || rate > int.MaxValue) throw Bad(path, $"fmt chunk says sample rate {rate} Hz");
+        if (channels > MaxChannels) throw Bad(path, $"fmt chunk says {channels} channels; at most {MaxChannels} are supported");
+        if (rate < MinSampleRate || rate > MaxSampleRate)
+            throw Bad(path, $"fmt chunk says sample rate {rate} Hz; supported: {MinSampleRate} to {MaxSampleRate} Hz");
         if (blockAlign == 0 || blockAlign % channels != 0)
             throw Bad(path, $"block align {blockAlign} is not a multiple of the channel count {channels}");
         // Samples narrower than their container (e.g. 20 valid bits in 24, or wBitsPerSample 12 in a

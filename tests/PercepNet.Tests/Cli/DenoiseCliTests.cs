@@ -151,6 +151,24 @@ public sealed class DenoiseCliTests : IDisposable
     }
 
     [Fact]
+    public void AFolderRunSkipsAFifoWithAnErrorAndTakesUpperCaseNames()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        string model = WriteConstantModel("unit3.pnnm", 30f);
+        string d = Path.Combine(_dir, "mixed");
+        Directory.CreateDirectory(d);
+        WriteTone("mixed/a.wav", 16000, 1, 16);
+        WriteTone("mixed/B.WAV", 16000, 1, 16);
+        using (var p = Process.Start("mkfifo", [Path.Combine(d, "f.wav")])!) p.WaitForExit();
+        var r = Run("denoise", d, Path.Combine(_dir, "mixed-out"), "--model", model);
+        Assert.Equal(1, r.Code);
+        Assert.Contains("f.wav: not a regular file", r.Output);
+        Assert.Contains("2 of 3 files", r.Output);
+        Assert.True(File.Exists(Path.Combine(_dir, "mixed-out", "B.WAV")));
+        Assert.True(File.Exists(Path.Combine(_dir, "mixed-out", "a.wav")));
+    }
+
+    [Fact]
     public async Task RawPcmPipeKeepsLengthAndAlignment()
     {
         string model = WriteConstantModel("unit2.pnnm", 30f);

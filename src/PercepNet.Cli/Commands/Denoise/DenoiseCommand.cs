@@ -86,7 +86,7 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
 
     private int Folder(Settings s, PercepNetModel model, DenoiserOptions options, CancellationToken ct)
     {
-        var files = Directory.GetFiles(s.Input, "*.wav").Order(StringComparer.Ordinal).ToArray();
+        var files = Directory.GetFiles(s.Input, "*.wav", new EnumerationOptions { MatchCasing = MatchCasing.CaseInsensitive }).Order(StringComparer.Ordinal).ToArray();
         if (files.Length == 0) throw new FileNotFoundException($"{s.Input}: no .wav files in this folder");
         Directory.CreateDirectory(s.Output);
         int done = 0, failed = 0;
@@ -96,6 +96,7 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
             {
                 try
                 {
+                    if (FileIdentity.IsSpecial(f)) throw new IOException($"{f}: not a regular file (a FIFO, socket or device); skipped");
                     AudioPipeline.ProcessFile(f, Path.Combine(s.Output, Path.GetFileName(f)), _ => new Channel(new Denoiser(model, options)), cancellationToken: ct);
                 }
                 catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
