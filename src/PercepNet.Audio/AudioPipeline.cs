@@ -76,6 +76,7 @@ public static class AudioPipeline
                 WriteReady(writer, channels, output, frames);
                 if (!reader.Streamed) progress?.Invoke((double)reader.Position / Math.Max(1, frames));
             }
+            cancellationToken.ThrowIfCancellationRequested(); // a pipe may end because its writer was stopped too
             if (reader.Streamed)
             {
                 frames = reader.FrameCount;

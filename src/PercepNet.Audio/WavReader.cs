@@ -297,6 +297,11 @@ public sealed class WavReader : IDisposable
         int container = blockAlign / channels * 8;
         if (bits == 0 || bits > container)
             throw Bad(path, $"{bits} bits per sample do not fit the {container}-bit container implied by block align {blockAlign}");
+        // Without WAVE_FORMAT_EXTENSIBLE the container is the bits rounded up to whole bytes: a
+        // block align that says otherwise (16 bits in 4 bytes per mono frame) is a broken header,
+        // not a 32-bit file.
+        if (!extensible && container != (bits + 7) / 8 * 8)
+            throw Bad(path, $"block align {blockAlign} does not match {channels} channel(s) of {bits} bits (expected {channels * ((bits + 7) / 8)})");
         var format = new WavFormat(encoding, container, (int)rate, channels, extensible, mask);
         string? problem = format.Problem();
         if (problem != null) throw Bad(path, problem);

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using PercepNet.Cli.Commands.Info;
 using PercepNet.Cli.Commands.Oracle;
 using Spectre.Console;
@@ -21,7 +22,19 @@ public static class Program
         var console = args.Contains("-")
             ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) })
             : AnsiConsole.Console;
-        return Run(args, console);
+        // SIGINT, SIGTERM and SIGHUP stop the run at the next chunk: temporary files are removed,
+        // earlier outputs kept, and the exit code is Interrupted. A second signal ends the process at once.
+        using var stop = new CancellationTokenSource();
+        void OnSignal(PosixSignalContext ctx)
+        {
+            if (stop.IsCancellationRequested) return;
+            ctx.Cancel = true;
+            stop.Cancel();
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
+        return Run(args, console, stop.Token);
     }
 
     /// <summary>
@@ -30,8 +43,11 @@ public static class Program
     /// </summary>
     public const string StdioToken = "<stdio>";
 
+    /// <summary>Exit code of a run stopped by a signal (128 + SIGINT, as shells report it).</summary>
+    public const int Interrupted = 130;
+
     /// <summary>Runs the command line with an explicit console (the tests pass a recording one).</summary>
-    public static int Run(string[] args, IAnsiConsole console)
+    public static int Run(string[] args, IAnsiConsole console, CancellationToken cancellationToken = default)
     {
         args = args.Select(a => a == "-" ? StdioToken : a).ToArray();
         var app = new CommandApp();
@@ -42,7 +58,12 @@ public static class Program
         });
         try
         {
-            return app.Run(args);
+            return app.Run(args, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            console.MarkupLine("[yellow]interrupted:[/] stopped; unfinished outputs were removed, finished ones kept.");
+            return Interrupted;
         }
         catch (CommandAppException e)
         {

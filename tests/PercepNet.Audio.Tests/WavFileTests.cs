@@ -233,6 +233,9 @@ public sealed class WavFileTests : IDisposable
             { "zero channels", HandWav.Riff(HandWav.Chunk("fmt ", HandWav.Fmt(1, 0, 8000, 16, 2)), data), "0 channels" },
             { "rf64", "RF64"u8.ToArray().Concat(full[4..]).ToArray(), "RF64" },
             { "short fmt", HandWav.Riff(HandWav.Chunk("fmt ", new byte[10]), data), "too small" },
+            { "16 bits in 4 bytes", HandWav.Riff(HandWav.Chunk("fmt ", HandWav.Fmt(1, 1, 16000, 16, 4)), data), "block align 4 does not match 1 channel(s) of 16 bits (expected 2)" },
+            { "65535 channels", HandWav.Riff(HandWav.Chunk("fmt ", HandWav.Fmt(1, 65535, 48000, 16, 65534)), data), "65535 channels; at most 64" },
+            { "1 Hz", HandWav.Riff(HandWav.Chunk("fmt ", HandWav.Fmt(1, 1, 1, 16, 2)), data), "sample rate 1 Hz; supported: 1000 to 768000 Hz" },
         };
     }
 

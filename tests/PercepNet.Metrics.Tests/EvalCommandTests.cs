@@ -180,4 +180,20 @@ public sealed class EvalCommandTests : IDisposable
         Directory.CreateDirectory(Path.Combine(_tmp, "b"));
         Assert.Equal(1, Run("eval", "--clean", Path.Combine(_tmp, "a"), "--enhanced", Path.Combine(_tmp, "b"), "--no-dnsmos"));
     }
+
+    [Fact]
+    public void ASilentCleanReferenceIsAFailureThatSaysWhyNotAScore()
+    {
+        string c = Directory.CreateDirectory(Path.Combine(_tmp, "c")).FullName, e = Directory.CreateDirectory(Path.Combine(_tmp, "e")).FullName;
+        var tone = new float[32000];
+        for (int i = 0; i < tone.Length; i++) tone[i] = (float)(0.3 * Math.Sin(2 * Math.PI * 300 * i / 16000.0));
+        PercepNet.Audio.AudioFile.Write(Path.Combine(c, "x.wav"), new PercepNet.Audio.AudioData(16000, [new float[32000]]), 16);
+        PercepNet.Audio.AudioFile.Write(Path.Combine(e, "x.wav"), new PercepNet.Audio.AudioData(16000, [tone]), 16);
+        string json = Path.Combine(_tmp, "silent.json");
+        Assert.Equal(1, Run("eval", "--clean", c, "--enhanced", e, "--no-dnsmos", "--json", json));
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
+        string failure = Assert.Single(doc.RootElement.GetProperty("failures").EnumerateArray()).GetString()!;
+        Assert.Contains("clean reference is silent", failure);
+        Assert.Empty(doc.RootElement.GetProperty("files").EnumerateArray());
+    }
 }

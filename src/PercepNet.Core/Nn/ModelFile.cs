@@ -175,9 +175,25 @@ public sealed class ModelFile
     /// <exception cref="InvalidDataException">Wrong magic, version, frame layout, size, name, shape or length; the message names the file.</exception>
     public static ModelFile Load(string path)
     {
-        byte[] bytes = File.ReadAllBytes(path);
+        // Checked before opening: a FIFO would block the open, a device (/dev/zero) never ends.
+        var info = new FileInfo(path);
+        if (!info.Exists) throw new FileNotFoundException($"{path}: model file not found", path);
+        if (info.Length == 0)
+            throw new InvalidDataException($"{path}: empty, or not a regular file (a pipe, FIFO or device); a model file must be a regular file");
+        if (info.Length > MaxBytes)
+            throw new InvalidDataException($"{path}: {info.Length:N0} bytes; model files are at most {MaxBytes:N0} bytes (the largest preset takes about 32 MB)");
+        var bytes = new byte[info.Length];
+        using (var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1))
+        {
+            int got = fs.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+            if (got < bytes.Length || fs.ReadByte() >= 0)
+                throw new InvalidDataException($"{path}: the file changed size while it was read");
+        }
         return Parse(bytes, path);
     }
+
+    /// <summary>Largest model file accepted: 256 MiB, 8 times the paper-size network.</summary>
+    public const long MaxBytes = 256L << 20;
 
     /// <summary>Parses a model held in memory; <paramref name="name"/> is used in error messages.</summary>
     /// <exception cref="InvalidDataException">See <see cref="Load"/>.</exception>

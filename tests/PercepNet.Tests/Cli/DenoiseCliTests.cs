@@ -194,4 +194,146 @@ public sealed class DenoiseCliTests : IDisposable
         Buffer.BlockCopy(outBytes, 0, y, 0, outBytes.Length);
         for (int i = 0; i < n; i++) Assert.True(Math.Abs(y[i] - samples[i]) <= 2, $"sample {i}: {y[i]} vs {samples[i]}");
     }
+
+    private static ProcessStartInfo Cli(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "percepnet.dll"));
+        foreach (string a in args) psi.ArgumentList.Add(a);
+        return psi;
+    }
+
+    [Theory]
+    [InlineData("INT")]
+    [InlineData("TERM")]
+    [InlineData("HUP")]
+    public void ASignalStopsALongRunRemovesItsTemporaryFileAndKeepsTheEarlierOutput(string signal)
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        string d = Path.Combine(_dir, "sig" + signal);
+        Directory.CreateDirectory(d);
+        // The input is a FIFO that this test feeds: the run is surely in the middle of its work (waiting
+        // for more audio) when the signal comes, however fast the machine.
+        string input = Path.Combine(d, "live.wav");
+        using (var mk = Process.Start("mkfifo", [input])!) mk.WaitForExit();
+        string output = Path.Combine(d, "out.wav");
+        File.WriteAllText(output, "an earlier result");
+        using var signalled = new ManualResetEventSlim();
+        Exception? feedError = null;
+        var feeder = new Thread(() =>
+        {
+            try
+            {
+                byte[] header = [.. "RIFF"u8, 0xFF, 0xFF, 0xFF, 0xFF, .. "WAVEfmt "u8, 16, 0, 0, 0, 1, 0, 1, 0, 0x80, 0xBB, 0, 0, 0, 0x77, 1, 0, 2, 0, 16, 0, .. "data"u8, 0xFF, 0xFF, 0xFF, 0xFF];
+                var second = new byte[96000];
+                new Random(1).NextBytes(second);
+                using var w = new FileStream(input, FileMode.Open, FileAccess.Write);
+                w.Write(header);
+                for (int k = 0; k < 3; k++) w.Write(second);
+                w.Flush();
+                signalled.Wait(TimeSpan.FromSeconds(120));
+                w.Write(second); // one more second, then the end of the stream
+            }
+            catch (Exception e) { feedError = e; }
+        });
+        string model = WriteConstantModel($"sig{signal}.pnnm", 0f);
+        using var p = Process.Start(Cli("denoise", input, output, "--model", model))!;
+        feeder.Start();
+        var said = new System.Text.StringBuilder();
+        p.OutputDataReceived += (_, e) => { lock (said) said.AppendLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { lock (said) said.AppendLine(e.Data); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        try
+        {
+            var sw = Stopwatch.StartNew();
+            while (Directory.GetFiles(d, ".out.wav.*.tmp").Length == 0 && !p.HasExited && sw.Elapsed.TotalSeconds < 60) Thread.Sleep(20);
+            Assert.False(p.HasExited, "the run ended before it could be signalled");
+            Thread.Sleep(300); // the 3 s fed so far are being processed; the run then waits for more
+            using var kill = Process.Start("kill", ["-s", signal, p.Id.ToString()])!;
+            kill.WaitForExit();
+            Assert.Equal(0, kill.ExitCode);
+        }
+        finally
+        {
+            signalled.Set();
+            feeder.Join();
+            if (!p.WaitForExit(30000)) p.Kill();
+        }
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 130, $"exit {p.ExitCode}: {said} {feedError}");
+        Assert.Contains("interrupted", said.ToString());
+        Assert.Empty(Directory.GetFiles(d, "*.tmp"));
+        Assert.Equal("an earlier result", File.ReadAllText(output));
+    }
+
+    [Fact]
+    public async Task ThePipeStopsWhenItsReaderGoesAwayAndSaysSo()
+    {
+        using var p = Process.Start(Cli("denoise", "-", "-", "--model", WriteConstantModel("pipe.pnnm", 30f)))!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        // Endless input; the reader takes 1000 bytes and closes its end.
+        var feed = Task.Run(async () =>
+        {
+            var chunk = new byte[9600];
+            new Random(3).NextBytes(chunk);
+            try { while (true) await p.StandardInput.BaseStream.WriteAsync(chunk); }
+            catch (IOException) { } // the denoiser stopped reading
+        });
+        var buf = new byte[1000];
+        await p.StandardOutput.BaseStream.ReadExactlyAsync(buf);
+        p.StandardOutput.Close();
+        var done = p.WaitForExitAsync();
+        Assert.True(await Task.WhenAny(done, Task.Delay(30000)) == done, "the pipe mode kept running after its reader left");
+        Assert.Equal(1, p.ExitCode);
+        Assert.Contains("closed by its reader", await stderr);
+        await feed;
+    }
+
+    [Fact]
+    public async Task AnOddTrailingByteIsReportedAndANaNLimitIsAUsageError()
+    {
+        using var p = Process.Start(Cli("denoise", "-", "-", "--model", WriteConstantModel("odd.pnnm", 30f)))!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        var stdout = new MemoryStream();
+        var copy = p.StandardOutput.BaseStream.CopyToAsync(stdout);
+        p.StandardInput.BaseStream.Write(new byte[2001]);
+        p.StandardInput.Close();
+        await copy;
+        await p.WaitForExitAsync();
+        Assert.Equal(0, p.ExitCode);
+        Assert.Equal(2000, stdout.Length);
+        Assert.Contains("odd byte", await stderr);
+        string input = WriteTone("nan.wav", 16000, 1, 16);
+        Assert.Equal(2, Run("denoise", input, Path.Combine(_dir, "nan-out.wav"), "--attenuation-limit", "NaN").Code);
+    }
+
+    [Fact]
+    public void ModelsThatAreDevicesFifosOrHugeAreRefusedWithoutReadingThem()
+    {
+        string input = WriteTone("m.wav", 16000, 1, 16);
+        string output = Path.Combine(_dir, "m-out.wav");
+        var cases = new List<(string Path, string Expected)>
+        {
+            (Path.Combine(_dir, "empty.pnnm"), "empty, or not a regular file"),
+            (Path.Combine(_dir, "huge.pnnm"), "model files are at most"),
+        };
+        File.WriteAllBytes(cases[0].Path, []);
+        using (var f = new FileStream(cases[1].Path, FileMode.Create)) f.SetLength(ModelFile.MaxBytes + 1); // sparse
+        if (OperatingSystem.IsLinux())
+        {
+            cases.Add(("/dev/zero", "not a regular file"));
+            string fifo = Path.Combine(_dir, "fifo.pnnm");
+            using (var p = Process.Start("mkfifo", [fifo])!) p.WaitForExit();
+            cases.Add((fifo, "not a regular file"));
+        }
+        foreach (var (path, expected) in cases)
+        {
+            var r = Run("denoise", input, output, "--model", path);
+            Assert.Equal(1, r.Code);
+            Assert.Contains(path, r.Output.Replace("\n", ""));
+            Assert.Contains(expected, r.Output.Replace("\n", ""));
+        }
+        Assert.False(File.Exists(output));
+    }
 }

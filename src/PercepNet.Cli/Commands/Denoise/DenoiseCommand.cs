@@ -49,7 +49,7 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
         {
             if (!(PostfilterStrength >= 0 && PostfilterStrength <= 1)) return ValidationResult.Error($"--postfilter-strength must be within 0..1 (got {PostfilterStrength})");
             if (FeatureFloor is { } ff && !(ff <= 0 && ff >= -200)) return ValidationResult.Error($"--feature-floor must be within -200..0 dBFS (got {ff})");
-            if (AttenuationLimit is < 0) return ValidationResult.Error($"--attenuation-limit must be >= 0 dB (got {AttenuationLimit})");
+            if (AttenuationLimit is { } al && !(al >= 0 && double.IsFinite(al))) return ValidationResult.Error($"--attenuation-limit must be a number >= 0 dB (got {AttenuationLimit})");
             if ((Input == Program.StdioToken) != (Output == Program.StdioToken))
                 return ValidationResult.Error("raw PCM (-) must be used for both IN and OUT");
             if (Input != Program.StdioToken && Output != Program.StdioToken && (Path.GetFullPath(Input) == Path.GetFullPath(Output) || FileIdentity.Same(Input, Output)))
@@ -117,11 +117,15 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
     /// output is as long as the input and time-aligned with it: the first LatencySamples outputs are
     /// dropped and the end is flushed with zeros.
     /// </summary>
-    private static int Pipe(Settings s, PercepNetModel model, DenoiserOptions options, CancellationToken ct)
+    private int Pipe(Settings s, PercepNetModel model, DenoiserOptions options, CancellationToken ct)
     {
         // Validation guarantees both sides are "-".
         using Stream input = Console.OpenStandardInput();
-        using Stream output = Console.OpenStandardOutput();
+        // Console's own stdout stream ignores EPIPE, so a pipe whose reader went away would be fed
+        // for ever; a FileStream on descriptor 1 reports it.
+        using Stream output = OperatingSystem.IsWindows()
+            ? Console.OpenStandardOutput()
+            : new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false), FileAccess.Write, 1);
         var d = new Denoiser(model, options);
         const int n = Denoiser.FrameSize;
         var inBytes = new byte[2 * n];
@@ -130,26 +134,39 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
         var result = new float[n];
         int toSkip = d.LatencySamples;
         long written = 0, read = 0;
-        while (!ct.IsCancellationRequested)
+        bool oddByte = false;
+        try
         {
-            int got = input.ReadAtLeast(inBytes, inBytes.Length, throwOnEndOfStream: false);
-            got &= ~1;
-            if (got == 0) break;
-            for (int i = 0; i < n; i++)
-                frame[i] = 2 * i < got ? BinaryPrimitives.ReadInt16LittleEndian(inBytes.AsSpan(2 * i)) / 32768f : 0f;
-            read += got / 2;
-            d.ProcessFrame(frame, result);
-            written += Emit(output, result, outBytes, ref toSkip, read - written);
-            if (got < inBytes.Length) break;
+            while (true)
+            {
+                ct.ThrowIfCancellationRequested();
+                int got = input.ReadAtLeast(inBytes, inBytes.Length, throwOnEndOfStream: false);
+                oddByte = (got & 1) != 0;
+                got &= ~1;
+                if (got == 0) break;
+                for (int i = 0; i < n; i++)
+                    frame[i] = 2 * i < got ? BinaryPrimitives.ReadInt16LittleEndian(inBytes.AsSpan(2 * i)) / 32768f : 0f;
+                read += got / 2;
+                d.ProcessFrame(frame, result);
+                written += Emit(output, result, outBytes, ref toSkip, read - written);
+                if (got < inBytes.Length) break;
+            }
+            // Flush: push zeros until every input sample has come out.
+            Array.Clear(frame);
+            while (written < read)
+            {
+                d.ProcessFrame(frame, result);
+                written += Emit(output, result, outBytes, ref toSkip, read - written);
+            }
+            output.Flush();
         }
-        // Flush: push zeros until every input sample has come out.
-        Array.Clear(frame);
-        while (written < read)
+        catch (IOException e) when (!ct.IsCancellationRequested)
         {
-            d.ProcessFrame(frame, result);
-            written += Emit(output, result, outBytes, ref toSkip, read - written);
+            _console.MarkupLineInterpolated($"[red]error:[/] the output pipe was closed by its reader after {written} samples ({e.Message}); stopped.");
+            return Program.Failure;
         }
-        output.Flush();
+        if (oddByte)
+            _console.MarkupLine("[yellow]warning:[/] the input ended with an odd byte (half a 16-bit sample); it was dropped.");
         return Program.Success;
     }
 

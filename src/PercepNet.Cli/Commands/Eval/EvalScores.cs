@@ -32,6 +32,9 @@ internal static class EvalScorer
     /// Brings <paramref name="test"/> to the clean file's rate (Kaiser resampler) and both to the
     /// shorter length, then scores it. Intrusive metrics see the aligned pair; DNSMOS the test signal as is.
     /// </summary>
+    /// <summary>A clean reference quieter than this (RMS, dBFS) holds no speech to score against.</summary>
+    public const double SilentReferenceDbfs = -80;
+
     public static EvalRow Score(string name, string signal, AudioData clean, AudioData test, Dnsmos? dnsmos)
     {
         var notes = new List<string>();
@@ -44,6 +47,10 @@ internal static class EvalScorer
             notes.Add($"lengths differ by {Math.Abs(c.Length - t.Length) * 1000.0 / rate:F0} ms: truncated to the shorter");
         var cs = c.AsSpan(0, n).ToArray();
         var ts = t.AsSpan(0, n).ToArray();
+        double cleanPower = 0;
+        foreach (float v in cs) cleanPower += (double)v * v;
+        if (n == 0 || 10 * Math.Log10(cleanPower / Math.Max(1, n) + 1e-30) < SilentReferenceDbfs)
+            throw new InvalidDataException($"{name}: the clean reference is silent (below {SilentReferenceDbfs} dBFS RMS); PESQ, STOI and SI-SDR cannot score against it");
 
         var (stoi, estoi) = Stoi.ComputeBoth(cs, ts, rate);
         double sisdr = SiSdr.Compute(cs, ts);
