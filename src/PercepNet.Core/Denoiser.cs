@@ -16,6 +16,8 @@ namespace PercepNet;
 /// the frame two frames back, which the synthesis then renders from that frame's look-ahead
 /// analysis (tracked pitch, comb filter with future taps). Non-finite input samples are replaced by
 /// 0 and the input is limited to [-2, 2], so NaN, Inf or wild levels cannot poison the state.
+/// After <see cref="DenoiserOptions.SilenceResetSeconds"/> of digital silence the stream starts
+/// afresh, so what follows a long mute or a burst of NaN comes out as from a new stream.
 /// </remarks>
 public sealed class Denoiser : IFrameProcessor
 {
@@ -34,9 +36,17 @@ public sealed class Denoiser : IFrameProcessor
     private readonly float[] _strengths = new float[FrameLayout.BandCount];
     private readonly float[] _input = new float[FrameSize];
     private readonly float _gainFloor;
+    private int _silentFrames;
+    private readonly int _silenceResetFrames;
     private readonly float[] _featureFloor;
     private readonly bool _postfilter;
     private readonly float _postfilterStrength;
+
+    /// <summary>
+    /// Shortest <see cref="DenoiserOptions.SilenceResetSeconds"/>: 0.1 s, longer than every buffer
+    /// of the signal path, so a reset never drops sound still in the analysis.
+    /// </summary>
+    public const double MinSilenceResetSeconds = 0.1;
 
     /// <summary>Creates a stream for <paramref name="model"/>.</summary>
     public Denoiser(PercepNetModel model, DenoiserOptions? options = null)
@@ -54,6 +64,9 @@ public sealed class Denoiser : IFrameProcessor
         _postfilter = options.Postfilter;
         if (options.FeatureNoiseFloorDbfs is { } nf && !(nf <= 0 && nf >= -200))
             throw new ArgumentOutOfRangeException(nameof(options), $"FeatureNoiseFloorDbfs must be within [-200, 0] dBFS (got {nf})");
+        if (!(options.SilenceResetSeconds >= MinSilenceResetSeconds || options.SilenceResetSeconds == 0) || !double.IsFinite(options.SilenceResetSeconds))
+            throw new ArgumentOutOfRangeException(nameof(options), $"SilenceResetSeconds must be 0 (never) or at least {MinSilenceResetSeconds} s (got {options.SilenceResetSeconds})");
+        _silenceResetFrames = options.SilenceResetSeconds == 0 ? int.MaxValue : (int)Math.Ceiling(options.SilenceResetSeconds * SampleRate / FrameSize);
         _featureFloor = (options.FeatureNoiseFloorDbfs ?? model.File.FeatureFloorDbfs) is { } f ? FeatureExtractor.NoiseFloorEnergies(f) : [];
         _postfilterStrength = (float)options.PostfilterStrength;
     }
@@ -81,6 +94,19 @@ public sealed class Denoiser : IFrameProcessor
         if (input.Length != FrameSize || output.Length != FrameSize)
             throw new ArgumentException($"ProcessFrame takes exactly {FrameSize} input and output samples (got {input.Length} and {output.Length})");
         Sanitize(input, _input);
+        // After DenoiserOptions.SilenceResetSeconds of digital silence (a muted or gated input, or NaN replaced by 0)
+        // every signal buffer holds zeros: starting afresh at the first sound makes what follows
+        // come out exactly as from a new stream, whatever the network made of the silence and of
+        // the hours before it.
+        if (_input.AsSpan().IndexOfAnyExcept(0f) < 0)
+        {
+            if (_silentFrames < _silenceResetFrames) _silentFrames++;
+        }
+        else
+        {
+            if (_silentFrames == _silenceResetFrames) Reset();
+            _silentFrames = 0;
+        }
         PitchResult tracked = _analyzer.Push(_input);
         _analyzer.AnalyzeNewest(_newest);
         FeatureExtractor.Extract(_newest, _features, _featureFloor);
@@ -126,6 +152,7 @@ public sealed class Denoiser : IFrameProcessor
     /// <summary>Starts a new stream with the same model: the output is then bit-identical to a new instance's.</summary>
     public void Reset()
     {
+        _silentFrames = 0;
         _analyzer.Reset();
         _synth.Reset();
         _network.Reset();

@@ -35,4 +35,12 @@ public sealed record DenoiserOptions
     /// output signal.
     /// </summary>
     public double? FeatureNoiseFloorDbfs { get; init; }
+
+    /// <summary>
+    /// After this many seconds of digital silence (every input sample exactly 0, including NaN and
+    /// infinities, which become 0) the stream starts afresh at the next sound: the output is then
+    /// exactly what a new stream gives, however long this one ran. 0: never. At least
+    /// <see cref="Denoiser.MinSilenceResetSeconds"/>. Default 0.5 s.
+    /// </summary>
+    public double SilenceResetSeconds { get; init; } = 0.5;
 }

@@ -41,6 +41,11 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
         [Description("Noise floor of the network's energy features in dBFS (e.g. -76): speech after digital silence is kept. Changes only what the network sees.")]
         public double? FeatureFloor { get; init; }
 
+        [CommandOption("--silence-reset <SECONDS>")]
+        [Description("Start afresh after this much digital silence (0 = never; default 0.5).")]
+        [DefaultValue(0.5)]
+        public double SilenceReset { get; init; } = 0.5;
+
         [CommandOption("--no-postfilter")]
         [Description("Turn off the perceptual envelope postfilter.")]
         public bool NoPostfilter { get; init; }
@@ -48,6 +53,8 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
         public override ValidationResult Validate()
         {
             if (!(PostfilterStrength >= 0 && PostfilterStrength <= 1)) return ValidationResult.Error($"--postfilter-strength must be within 0..1 (got {PostfilterStrength})");
+            if (!(SilenceReset == 0 || SilenceReset >= Denoiser.MinSilenceResetSeconds) || !double.IsFinite(SilenceReset))
+                return ValidationResult.Error($"--silence-reset must be 0 or at least {Denoiser.MinSilenceResetSeconds} s (got {SilenceReset})");
             if (FeatureFloor is { } ff && !(ff <= 0 && ff >= -200)) return ValidationResult.Error($"--feature-floor must be within -200..0 dBFS (got {ff})");
             if (AttenuationLimit is { } al && !(al >= 0 && double.IsFinite(al))) return ValidationResult.Error($"--attenuation-limit must be a number >= 0 dB (got {AttenuationLimit})");
             if ((Input == Program.StdioToken) != (Output == Program.StdioToken))
@@ -72,7 +79,7 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         var model = ModelChoice.Resolve(s.Model);
-        var options = new DenoiserOptions { AttenuationLimitDb = s.AttenuationLimit, Postfilter = !s.NoPostfilter, PostfilterStrength = s.PostfilterStrength, UseInt8 = !s.Float, FeatureNoiseFloorDbfs = s.FeatureFloor };
+        var options = new DenoiserOptions { AttenuationLimitDb = s.AttenuationLimit, Postfilter = !s.NoPostfilter, PostfilterStrength = s.PostfilterStrength, UseInt8 = !s.Float, FeatureNoiseFloorDbfs = s.FeatureFloor, SilenceResetSeconds = s.SilenceReset };
         if (s.Input == Program.StdioToken || s.Output == Program.StdioToken) return Pipe(s, model, options, cancellationToken);
         if (Directory.Exists(s.Input)) return Folder(s, model, options, cancellationToken);
         ProgressReporter.Run(_console, $"denoising {Path.GetFileName(s.Input)}", progress =>
