@@ -8,7 +8,8 @@ namespace PercepNet.Cli;
 
 /// <summary>
 /// The `percepnet` command line. Exit codes: 0 success, 1 failure (a file that cannot be read or
-/// written, bad audio), 2 usage error (unknown verb or option, invalid arguments).
+/// written, bad audio), 2 usage error (unknown verb or option, invalid arguments), 3 interrupted
+/// (SIGINT, SIGTERM, SIGHUP: unfinished outputs removed).
 /// </summary>
 public static class Program
 {
@@ -43,8 +44,11 @@ public static class Program
     /// </summary>
     public const string StdioToken = "<stdio>";
 
-    /// <summary>Exit code of a run stopped by a signal (128 + SIGINT, as shells report it).</summary>
-    public const int Interrupted = 130;
+    /// <summary>
+    /// Exit code of a run stopped by SIGINT, SIGTERM or SIGHUP (it cleaned up and exited; codes of
+    /// 128 and above are left to processes killed by a signal).
+    /// </summary>
+    public const int Interrupted = 3;
 
     /// <summary>Runs the command line with an explicit console (the tests pass a recording one).</summary>
     public static int Run(string[] args, IAnsiConsole console, CancellationToken cancellationToken = default)
