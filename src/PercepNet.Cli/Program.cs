@@ -19,8 +19,8 @@ public static class Program
 
     public static int Main(string[] args)
     {
-        // With "-" (raw audio on stdout), messages and progress go to stderr so they never mix with the audio.
-        var console = args.Contains("-")
+        // With `denoise - -` (raw audio on stdout), messages and progress go to stderr so they never mix with the audio.
+        var console = args.Contains("-") && args.FirstOrDefault() == "denoise"
             ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) })
             : AnsiConsole.Console;
         // SIGINT, SIGTERM and SIGHUP stop the run at the next chunk: temporary files are removed,

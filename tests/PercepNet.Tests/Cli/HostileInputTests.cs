@@ -65,7 +65,7 @@ public sealed class HostileInputTests : IDisposable
     public static TheoryData<string> Cases() => new()
     {
         "file through a symlinked folder", "folder into itself through a link", "/proc/self/cwd", "hard link",
-        "WAV from a pipe", "65535 channels (info)", "65535 channels (denoise)", "1 Hz (denoise)",
+        "WAV from a pipe", "info - (WAV on stdin)", "65535 channels (info)", "65535 channels (denoise)", "1 Hz (denoise)",
         "--model /dev/zero", "--attenuation-limit NaN", "not a WAV",
     };
 
@@ -105,6 +105,9 @@ public sealed class HostileInputTests : IDisposable
                 r = Cli(input, null, "denoise", "/dev/stdin", outFile);
                 Assert.Equal(0, r.Code);
                 Assert.Equal(16000, AudioFile.Read(outFile).Length); break;
+            case "info - (WAV on stdin)":
+                r = Cli(input, null, "info", "-");
+                Assert.Equal(0, r.Code); Assert.Contains("16000 Hz, 1 ch, 16000 frames", r.Said); break;
             case "65535 channels (info)":
                 File.WriteAllBytes(huge, Header(65535, 48000, 65534, 131000));
                 r = Cli(null, null, "info", huge);

@@ -12,7 +12,7 @@ public sealed class InfoCommand : Command<InfoCommand.Settings>
     public sealed class Settings : CommandSettings
     {
         [CommandArgument(0, "<FILES>")]
-        [Description("One or more WAV files.")]
+        [Description("One or more WAV files; - reads one WAV from standard input (a pipe).")]
         public string[] Files { get; init; } = [];
     }
 
@@ -27,7 +27,8 @@ public sealed class InfoCommand : Command<InfoCommand.Settings>
         {
             try
             {
-                Describe(file);
+                // "-": the WAV on standard input, read front to back like any pipe.
+                Describe(file == Program.StdioToken && !OperatingSystem.IsWindows() ? "/dev/stdin" : file);
             }
             catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
             {
