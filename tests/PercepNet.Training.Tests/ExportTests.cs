@@ -84,7 +84,7 @@ public sealed class ExportTests(ITestOutputHelper output) : TempDirTest
         Rejects("kernel.pnnm", Modified(28, 4), "conv1.weight has shape [24, 16, 5"); // conv1 kernel 4 in the header, 5 in the tensor
         Rejects("truncated.pnnm", bytes[..^4], "file ends inside");
         Rejects("trailing.pnnm", [.. bytes, 0, 0, 0, 0], "unexpected bytes");
-        Rejects("empty.pnnm", [], "magic");
+        Rejects("empty.pnnm", [], "empty, or not a regular file");
         // A zero standard deviation.
         Rejects("std.pnnm", Modified(ModelFile.HeaderBytes + 4 * 70, 0), "standard deviation 0");
         // A NaN weight in the last tensor.
