@@ -58,7 +58,7 @@ public sealed record PreservationResult(IReadOnlyList<PreservationWindow> Window
 /// the measure is the share of those that lost more than 6 dB, the mean change and the worst window.
 /// Input and output must be time-aligned at the same rate (our denoiser's and the peers' run.sh
 /// outputs are); only the length both cover is measured. Callers average channels first
-/// (<c>AudioData.Mono</c>).
+/// (e.g. <c>AudioData.Mono</c> of PercepNet.Audio).
 /// </summary>
 public static class SpeechPreservation
 {

@@ -103,48 +103,48 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [SkippableFact]
-    public void PesqSeam_FillsColumns_AndOtherRatesAreAligned()
+    public void Scoring_ResamplesAndAlignsOtherRates_AndUsesTheGivenPesq()
     {
-        var (clean, enhanced, _) = Stage();
-        // A 48 kHz enhanced file, 30 ms longer than its clean partner: resampled and truncated.
+        var (clean, _, _) = Stage();
+        // A 48 kHz test signal, 30 ms longer than its clean partner: resampled and truncated.
         var c = PercepNet.Audio.AudioFile.Read(Path.Combine(clean, Files[0]));
         var up = KaiserResamplerUp(c.Mono(), 16000, 48000);
         Array.Resize(ref up, up.Length + 1440);
-        TestWav.WriteMonoFloat(Path.Combine(enhanced, Files[0]), up, 48000);
-        string csv = Path.Combine(_tmp, "scores.csv");
-        var saved = PesqSeam.Backend;
-        FakePesq.Rates.Clear();
-        // Method groups with the planned signature, as the merge will plug in PercepNet.Metrics.Pesq.Pesq.
-        PesqSeam.Backend = new PesqBackend(FakePesq.WideBand, FakePesq.NarrowBand);
-        try
-        {
-            Assert.Equal(0, Run("eval", "--clean", clean, "--enhanced", enhanced, "--csv", csv, "--no-dnsmos"));
-        }
-        finally { PesqSeam.Backend = saved; }
-        var rows = ReadCsv(csv).ToDictionary(r => r["file"]);
-        Assert.All(rows.Values, r => Assert.Equal("4.5", r["pesq_wb"]));
-        Assert.All(rows.Values, r => Assert.Equal("4", r["pesq_nb"]));
-        Assert.Equal(Files.Length, FakePesq.Rates.Count);
-        Assert.All(FakePesq.Rates, fs => Assert.Equal(16000, fs));
-        var r0 = rows[Files[0]];
-        Assert.Contains("resampled 48000 -> 16000", r0["note"]);
-        Assert.Contains("truncated", r0["note"]);
-        Assert.True(Golden.Parse(r0["stoi"]) > 0.99, $"resampled clean copy: stoi {r0["stoi"]}");
-        Assert.True(Golden.Parse(r0["si_sdr"]) > 25, $"resampled clean copy: si_sdr {r0["si_sdr"]}");
+        var rates = new List<int>();
+        var fake = new PesqBackend((r, d, fs) => { lock (rates) rates.Add(fs); return 4.5; }, (r, d, fs) => 4.0);
+        var s = Scoring.Score(c.Mono(), 16000, up, 48000, new ScoringOptions { Pesq = fake }, "enhanced");
+        Assert.Equal(4.5, s.PesqWb);
+        Assert.Equal(4.0, s.PesqNb);
+        Assert.Equal([16000], rates);
+        Assert.Contains(s.Notes, n => n.Contains("enhanced resampled 48000 -> 16000"));
+        Assert.Contains(s.Notes, n => n.Contains("truncated"));
+        Assert.True(s.Stoi > 0.99, $"resampled clean copy: stoi {s.Stoi}");
+        Assert.True(s.SiSdr > 25, $"resampled clean copy: si_sdr {s.SiSdr}");
+        // No PESQ: NaN, the rest still scored.
+        var none = Scoring.Score(c.Mono(), 16000, up, 48000, new ScoringOptions { Pesq = null });
+        Assert.True(double.IsNaN(none.PesqWb) && none.Stoi > 0.99);
     }
 
-    /// <summary>Stand-in with the signatures planned for PercepNet.Metrics.Pesq.Pesq.</summary>
-    private static class FakePesq
+    [SkippableFact]
+    public void TheCliAndTheLibraryGiveTheSamePesqOn48kHzAudio()
     {
-        public static readonly System.Collections.Concurrent.ConcurrentBag<int> Rates = [];
-        public static double WideBand(ReadOnlySpan<float> reference, ReadOnlySpan<float> degraded, int sampleRate)
-        {
-            Assert.Equal(reference.Length, degraded.Length);
-            Rates.Add(sampleRate);
-            return 4.5;
-        }
-        public static double NarrowBand(ReadOnlySpan<float> reference, ReadOnlySpan<float> degraded, int sampleRate) => 4.0;
+        var (clean, enhanced, _) = Stage();
+        // Both sides at 48 kHz: the policy resamples both to 16 kHz for PESQ.
+        string c48 = Directory.CreateDirectory(Path.Combine(_tmp, "c48")).FullName, e48 = Directory.CreateDirectory(Path.Combine(_tmp, "e48")).FullName;
+        var c = KaiserResamplerUp(PercepNet.Audio.AudioFile.Read(Path.Combine(clean, Files[0])).Mono(), 16000, 48000);
+        var e = KaiserResamplerUp(PercepNet.Audio.AudioFile.Read(Path.Combine(enhanced, Files[0])).Mono(), 16000, 48000);
+        TestWav.WriteMonoFloat(Path.Combine(c48, Files[0]), c, 48000);
+        TestWav.WriteMonoFloat(Path.Combine(e48, Files[0]), e, 48000);
+        string json = Path.Combine(_tmp, "48k.json");
+        Assert.Equal(0, Run("eval", "--clean", c48, "--enhanced", e48, "--json", json, "--no-dnsmos"));
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
+        double cli = doc.RootElement.GetProperty("files")[0].GetProperty("pesq_wb").GetDouble();
+        double lib = Scoring.Score(PercepNet.Audio.AudioFile.Read(Path.Combine(c48, Files[0])).Mono(), 48000,
+            PercepNet.Audio.AudioFile.Read(Path.Combine(e48, Files[0])).Mono(), 48000).PesqWb;
+        Assert.InRange(lib, 1.0, 4.65);
+        Assert.Equal(lib, cli, 5);
     }
+
 
     private static float[] KaiserResamplerUp(float[] x, int from, int to) => Dsp.KaiserResampler.Resample(x, from, to);
 

@@ -101,6 +101,7 @@ public sealed class EvalCommand : Command<EvalCommand.Settings>
         }
 
         using var dnsmos = dnsmosDir == null ? null : new Dnsmos(dnsmosDir);
+        var scoring = new ScoringOptions { Dnsmos = dnsmos };
         var rows = new ConcurrentBag<EvalRow>();
         var failures = new ConcurrentBag<string>();
         void ScorePair(EvalPair p)
@@ -108,8 +109,8 @@ public sealed class EvalCommand : Command<EvalCommand.Settings>
             try
             {
                 var clean = AudioFile.Read(p.Clean);
-                rows.Add(EvalScorer.Score(p.Name, EvalReport.Enhanced, clean, AudioFile.Read(p.Enhanced), dnsmos));
-                if (p.Noisy != null) rows.Add(EvalScorer.Score(p.Name, EvalReport.Noisy, clean, AudioFile.Read(p.Noisy), dnsmos));
+                rows.Add(EvalScorer.Score(p.Name, EvalReport.Enhanced, clean, AudioFile.Read(p.Enhanced), scoring));
+                if (p.Noisy != null) rows.Add(EvalScorer.Score(p.Name, EvalReport.Noisy, clean, AudioFile.Read(p.Noisy), scoring));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -137,7 +138,6 @@ public sealed class EvalCommand : Command<EvalCommand.Settings>
 
         var ordered = rows.OrderBy(r => r.File, StringComparer.Ordinal).ThenBy(r => r.Signal == EvalReport.Noisy).ToList();
         var notes = new List<string>();
-        if (PesqSeam.Backend == null) notes.Add(PesqSeam.AbsentNote);
         if (dnsmos == null) notes.Add("DNSMOS skipped (--no-dnsmos)");
         var report = new EvalReport(ordered, pairing, failures.OrderBy(f => f, StringComparer.Ordinal).ToList(), notes);
 
