@@ -91,6 +91,10 @@ public static class Program
         config.AddCommand<InfoCommand>("info")
             .WithDescription("Show the format, duration, peak and RMS level of WAV files.")
             .WithExample("info", "speech.wav");
+        config.AddCommand<Commands.Model.ModelCommand>("model")
+            .WithDescription("Show what a model file holds (layer sizes, weights, feature floor), or write a copy with another feature floor.")
+            .WithExample("model")
+            .WithExample("model", "small-18.pnnm", "--feature-floor", "-66", "--output", "small-18-floor66.pnnm");
         config.AddCommand<Commands.Denoise.DenoiseCommand>("denoise")
             .WithDescription("Remove noise and reverberation from speech: WAV files (any rate, channels, format), folders, or raw 16-bit 48 kHz mono PCM with -.")
             .WithExample("denoise", "noisy.wav", "clean.wav")

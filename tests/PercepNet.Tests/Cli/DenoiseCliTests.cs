@@ -336,4 +336,24 @@ public sealed class DenoiseCliTests : IDisposable
         }
         Assert.False(File.Exists(output));
     }
+
+    [Fact]
+    public void TheModelVerbShowsAModelAndWritesACopyWithAnotherFeatureFloor()
+    {
+        string model = WriteConstantModel("m.pnnm", 0f);
+        var r = Run("model", model);
+        Assert.Equal(0, r.Code);
+        Assert.Contains("feature floor none", r.Output.ReplaceLineEndings(" "));
+        string copy = Path.Combine(_dir, "m-floor.pnnm");
+        Assert.Equal(0, Run("model", model, "--feature-floor", "-66", "--output", copy).Code);
+        var a = ModelFile.Load(model);
+        var b = ModelFile.Load(copy);
+        Assert.Equal(-66, b.FeatureFloorDbfs);
+        for (int i = 0; i < a.TensorCount; i++) Assert.Equal(a.Tensor(i).ToArray(), b.Tensor(i).ToArray());
+        Assert.Equal(2, Run("model", model, "--feature-floor", "-66").Code);
+        Assert.Equal(2, Run("model", model, "--feature-floor", "-66", "--output", model).Code);
+        Assert.Equal(2, Run("model", model, "--feature-floor", "3", "--output", copy).Code);
+        Assert.Equal(0, Run("model", copy, "--feature-floor", "-200", "--output", Path.Combine(_dir, "m-none.pnnm")).Code);
+        Assert.Null(ModelFile.Load(Path.Combine(_dir, "m-none.pnnm")).FeatureFloorDbfs);
+    }
 }
