@@ -30,6 +30,8 @@ public static class Program
         {
             if (stop.IsCancellationRequested) return;
             ctx.Cancel = true;
+            // Said at once: a run blocked on a pipe only sees the request when more input comes.
+            Console.Error.WriteLine($"percepnet: {ctx.Signal} received; stopping at the next chunk (again to end at once)");
             stop.Cancel();
         }
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);

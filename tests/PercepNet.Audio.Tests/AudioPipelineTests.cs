@@ -243,8 +243,10 @@ public sealed class AudioPipelineTests(ITestOutputHelper output) : IDisposable
             AudioPipeline.ProcessFile(input, _tmp.File("out.wav"), _ => new Delay(480));
             return GC.GetAllocatedBytesForCurrentThread() - before;
         }
-        Run(1); // warm up: JIT, the shared filter tables
-        long small = Run(2), large = Run(20);
+        // Warm up (JIT, the shared filter tables), then the least of 3 runs each: tiered compilation
+        // on a loaded machine can allocate a few KB in any one run; an allocation per chunk shows in all.
+        Run(1); Run(20);
+        long small = Enumerable.Range(0, 3).Min(_ => Run(2)), large = Enumerable.Range(0, 3).Min(_ => Run(20));
         output.WriteLine($"allocated: 2 s file {small} bytes, 20 s file {large} bytes");
         Assert.True(Math.Abs(large - small) < 4096, $"2 s: {small} bytes, 20 s: {large} bytes");
     }

@@ -193,6 +193,18 @@ public sealed class CliTests : IDisposable
         Assert.Equal(2, Run("corpus", "mixtures", "-m", empty, "--count", "0").Code);
     }
 
+    [Theory]
+    [InlineData("3,1")] [InlineData("-4")] [InlineData("-4,15")] [InlineData("-13,0")] [InlineData("a,b")]
+    public void CorpusShardsRefusesABadPitchRange(string range)
+    {
+        string manifest = Path.Combine(_dir, "m.tsv");
+        PercepNet.Training.Corpus.CorpusEntry.WriteManifest(manifest, []);
+        var (code, text) = Run("corpus", "shards", "-m", manifest, "-o", Path.Combine(_dir, "sh"), "--pitch-range", range);
+        Assert.Equal(2, code);
+        Assert.Contains("--pitch-range", text);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "sh")));
+    }
+
     [Fact]
     public void TrainAverageLastRefusesARunWithoutCheckpointsNamingIt()
     {

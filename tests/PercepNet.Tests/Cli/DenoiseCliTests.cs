@@ -253,6 +253,10 @@ public sealed class DenoiseCliTests : IDisposable
             using var kill = Process.Start("kill", ["-s", signal, p.Id.ToString()])!;
             kill.WaitForExit();
             Assert.Equal(0, kill.ExitCode);
+            // The run is blocked on the FIFO: let the rest of the input come only once the signal has
+            // been handled, otherwise a slow handler thread on a loaded machine lets the run finish.
+            sw.Restart();
+            while (!p.HasExited && sw.Elapsed.TotalSeconds < 60) { lock (said) if (said.ToString().Contains("received")) break; Thread.Sleep(20); }
         }
         finally
         {

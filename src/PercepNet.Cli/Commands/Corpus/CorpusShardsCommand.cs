@@ -56,6 +56,10 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
         [DefaultValue(0.0)]
         public double VoiceShift { get; init; }
 
+        [CommandOption("--pitch-range <LO,HI>")]
+        [Description("Pitch shift range of --voice-shift in semitones, e.g. -4,12 (default -4,8). sox's `pitch 1000` is +10: higher voices than the corpus has (children, excited speech).")]
+        public string? PitchRange { get; init; }
+
         [CommandOption("--speaker-balance <A>")]
         [Description("Pick a speaker with probability proportional to (its hours of speech)^A, then one of its files (0 = every speaker equally often). Default: uniform over files, as before.")]
         public double? SpeakerBalance { get; init; }
@@ -92,8 +96,17 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
             if (Frames < 10 || PerShard < 1 || TrainHours <= 0 || ValHours < 0 || !(SnrSkew > 0) || !(SpeedPerturb >= 0 && SpeedPerturb <= 1) || !(BandLimit >= 0 && BandLimit <= 1)
                 || !(VoiceShift >= 0 && VoiceShift <= 1) || !(Gaps >= 0 && Gaps <= 1) || SpeakerBalance is { } a && !(a >= 0 && a <= 2))
                 return ValidationResult.Error("--frames >= 10, --per-shard >= 1, --train-hours > 0, --val-hours >= 0, --snr-skew > 0, --speed-perturb, --voice-shift, --gaps and --band-limit within [0, 1], --speaker-balance within [0, 2]");
+            if (PitchRange != null && ParsePitchRange(PitchRange) == null) return ValidationResult.Error($"--pitch-range {PitchRange}: expected LO,HI semitones with -12 <= LO <= HI <= 14");
             if (BabbleTalkers != null && ParseRange(BabbleTalkers) == null) return ValidationResult.Error($"--babble-talkers {BabbleTalkers}: expected MIN-MAX with 1 <= MIN <= MAX <= 20");
             return ValidationResult.Success();
+        }
+
+        internal static double[]? ParsePitchRange(string text)
+        {
+            var parts = text.Split(',');
+            var inv = System.Globalization.CultureInfo.InvariantCulture;
+            return parts.Length == 2 && double.TryParse(parts[0], inv, out double lo) && double.TryParse(parts[1], inv, out double hi)
+                && lo >= -12 && lo <= hi && hi <= 14 ? [lo, hi] : null;
         }
 
         internal static int[]? ParseRange(string text)
@@ -112,6 +125,7 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
         var manifest = CorpusEntry.ReadManifest(s.Manifest);
         var options = new SynthesisOptions { Frames = s.Frames, SnrSkew = s.SnrSkew, SpeedPerturbProbability = s.SpeedPerturb, BandLimitProbability = s.BandLimit,
             VoiceShiftProbability = s.VoiceShift, SpeakerBalance = s.SpeakerBalance, BabbleMinSnrDb = s.BabbleMinSnr, GapProbability = s.Gaps };
+        if (s.PitchRange != null) options = options with { PitchSemitones = Settings.ParsePitchRange(s.PitchRange)! };
         if (s.BabbleTalkers != null) options = options with { BabbleTalkers = Settings.ParseRange(s.BabbleTalkers)! };
         int jobs = s.Jobs ?? Environment.ProcessorCount;
         foreach (var (split, hours) in new[] { ("train", s.TrainHours), ("val", s.ValHours) })
