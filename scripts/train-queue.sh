@@ -7,6 +7,7 @@
 #   scripts/train-queue.sh start CONFIG.json [CONFIG.json...]   # start the queue (refused if one runs)
 #   scripts/train-queue.sh status                              # what runs, the last progress lines
 #   scripts/train-queue.sh stop                                # SIGTERM: the trainer checkpoints and exits
+# TRAIN_CLI=DIR: run that copy of the CLI (a folder with `percepnet`) instead of building this checkout.
 # TRAIN_ROOT (default: ../train, a folder beside the repository) holds the queue's pid, log and CLI copy; run folders are where
 # each config's outputDir says (keep them under TRAIN_ROOT/runs, outside the repository).
 set -euo pipefail
@@ -23,8 +24,9 @@ case "${1:-}" in
     if running; then echo "a queue is already running (pid $(cat "$PIDFILE")); stop it first" >&2; exit 1; fi
     configs=(); for c in "$@"; do [ -f "$c" ] || { echo "$c: config not found" >&2; exit 2; }; configs+=("$(realpath "$c")"); done
     rev=$(git rev-parse --short HEAD)
-    bin="$ROOT/bin/cli-$rev"
-    if [ ! -x "$bin/percepnet" ]; then
+    bin="${TRAIN_CLI:-$ROOT/bin/cli-$rev}"
+    if [ -n "${TRAIN_CLI:-}" ]; then [ -x "$bin/percepnet" ] || { echo "TRAIN_CLI=$bin: no percepnet there" >&2; exit 2; }
+    elif [ ! -x "$bin/percepnet" ]; then
       dotnet build -c Release src/PercepNet.Cli >/dev/null
       mkdir -p "$ROOT/bin"; rm -rf "$bin.tmp"
       cp -r src/PercepNet.Cli/bin/Release/net10.0 "$bin.tmp"
