@@ -2,12 +2,14 @@
 DATA="${PERCEPNET_DATA:-../shared/data}"
 mkdir -p "$WORK"
 # Build once and run from a copy, so rebuilding the repository meanwhile cannot disturb a long run.
-dotnet build -c Release src/PercepNet.Cli >/dev/null
+# percepnet-lab's output holds both tools: P = percepnet (denoise), L = percepnet-lab (eval, passthrough, ...).
+dotnet build -c Release src/PercepNet.Lab >/dev/null
 # Without libtorch (0.5 GB; only `train` loads it) and the native files of other platforms.
-rm -rf "$WORK/bin" && cp -r src/PercepNet.Cli/bin/Release/net10.0 "$WORK/bin"
+rm -rf "$WORK/bin" && cp -r src/PercepNet.Lab/bin/Release/net10.0 "$WORK/bin"
 rm -f "$WORK/bin"/runtimes/linux-x64/native/libtorch*
 find "$WORK/bin/runtimes" -mindepth 1 -maxdepth 1 ! -name linux-x64 -exec rm -rf {} +
 P="$WORK/bin/percepnet"
+L="$WORK/bin/percepnet-lab"
 # The fullband pair has fixed names; put each side in a folder of its own so eval pairs them.
 mkdir -p "$WORK/dfn/clean" "$WORK/dfn/noisy"
 cp "$DATA/eval/dfn48k/clean.wav" "$WORK/dfn/clean/pair.wav"

@@ -13,7 +13,7 @@ for spec in "$@"; do
   label="${spec%%=*}"; opts="${spec#*=}"; out="$WORK/o$i"
   # shellcheck disable=SC2086 # OPTIONS is a list of words on purpose
   "$P" denoise "$DEV/noisy" "$out" "${MODEL_ARGS[@]}" $opts >/dev/null
-  "$P" eval --clean "$DEV/clean" --enhanced "$out" --noisy "$DEV/noisy" --json "$out.json" >/dev/null
+  "$L" eval --clean "$DEV/clean" --enhanced "$out" --noisy "$DEV/noisy" --json "$out.json" >/dev/null
   [ $i = 0 ] && args+=("noisy=$out.json:noisy")
   args+=("$label=$out.json"); i=$((i+1))
 done

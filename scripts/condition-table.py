@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Per-condition means of `percepnet eval --json` files on a set made by `percepnet corpus mixtures`:
+"""Per-condition means of `percepnet-lab eval --json` files on a set made by `percepnet-lab corpus mixtures`:
 one Markdown table per metric, one row per system, one column per condition (SNR bin, noise type,
 reverberation, bandwidth), each with its number of pairs.
 

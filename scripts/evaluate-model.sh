@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Denoises the evaluation pairs of ../shared/data (or $PERCEPNET_DATA) with a model and scores the
-# result with `percepnet eval` next to the noisy input.
+# result with `percepnet-lab eval` next to the noisy input.
 # Usage: scripts/evaluate-model.sh MODEL.pnnm [WORKDIR] [extra denoise options...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +10,7 @@ WORK="${1:-$(mktemp -d)}"; shift || true
 for set in vbdemand16k dfn48k; do
   clean=$(clean_dir "$set"); noisy=$(noisy_dir "$set")
   "$P" denoise "$noisy" "$WORK/$set-denoised" --model "$MODEL" "$@" >/dev/null
-  "$P" eval --clean "$clean" --enhanced "$WORK/$set-denoised" --noisy "$noisy" --json "$WORK/$set.json" >/dev/null
+  "$L" eval --clean "$clean" --enhanced "$WORK/$set-denoised" --noisy "$noisy" --json "$WORK/$set.json" >/dev/null
   python3 - "$WORK/$set.json" "$set" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1])); m = d["means"]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Reproduces the oracle table of docs/oracle.md: runs the four oracle stages on the evaluation pairs
-# of ../shared/data (or $PERCEPNET_DATA) and scores them with `percepnet eval`.
+# of ../shared/data (or $PERCEPNET_DATA) and scores them with `percepnet-lab eval`.
 # Usage: scripts/oracle-study.sh [WORKDIR]   (WORKDIR defaults to a new temporary folder)
 # Extra stages: ORACLE_EXTRA="--pitch clean" adds the same stages with the clean signal's pitch.
 set -euo pipefail
@@ -10,17 +10,17 @@ WORK="${1:-$(mktemp -d)}"
 
 run_set() { # name clean_dir noisy_dir
   local name=$1 clean=$2 noisy=$3
-  "$P" eval --clean "$clean" --enhanced "$noisy" --json "$WORK/$name-noisy.json" >/dev/null
+  "$L" eval --clean "$clean" --enhanced "$noisy" --json "$WORK/$name-noisy.json" >/dev/null
   for s in 1 2 3 4; do
-    "$P" oracle "$clean" "$noisy" "$WORK/$name-stage$s" --stage "$s" >/dev/null
-    "$P" eval --clean "$clean" --enhanced "$WORK/$name-stage$s" --json "$WORK/$name-stage$s.json" >/dev/null
+    "$L" oracle "$clean" "$noisy" "$WORK/$name-stage$s" --stage "$s" >/dev/null
+    "$L" eval --clean "$clean" --enhanced "$WORK/$name-stage$s" --json "$WORK/$name-stage$s.json" >/dev/null
     if [ "$s" = 4 ]; then
-      "$P" oracle "$clean" "$noisy" "$WORK/$name-stage4-mild" --stage 4 --postfilter-strength 0.5 >/dev/null
-      "$P" eval --clean "$clean" --enhanced "$WORK/$name-stage4-mild" --json "$WORK/$name-stage4-mild.json" >/dev/null
+      "$L" oracle "$clean" "$noisy" "$WORK/$name-stage4-mild" --stage 4 --postfilter-strength 0.5 >/dev/null
+      "$L" eval --clean "$clean" --enhanced "$WORK/$name-stage4-mild" --json "$WORK/$name-stage4-mild.json" >/dev/null
     fi
     if [ -n "${ORACLE_EXTRA:-}" ]; then
-      "$P" oracle "$clean" "$noisy" "$WORK/$name-stage$s-x" --stage "$s" $ORACLE_EXTRA >/dev/null
-      "$P" eval --clean "$clean" --enhanced "$WORK/$name-stage$s-x" --json "$WORK/$name-stage$s-x.json" >/dev/null
+      "$L" oracle "$clean" "$noisy" "$WORK/$name-stage$s-x" --stage "$s" $ORACLE_EXTRA >/dev/null
+      "$L" eval --clean "$clean" --enhanced "$WORK/$name-stage$s-x" --json "$WORK/$name-stage$s-x.json" >/dev/null
     fi
   done
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Speech preservation on clean speech (issue 13): runs each SYSTEM on every WAV of CLEAN and measures
-# with `percepnet passthrough` the share of speech-active 0.5 s windows that came out more than
+# with `percepnet-lab passthrough` the share of speech-active 0.5 s windows that came out more than
 # 6 dB quieter, the mean change and the worst window. Prints one markdown row per system.
 # SYSTEM: a model file (.pnnm, int8 through `percepnet denoise`), `builtin`, or a peer name of
 # ../shared/peers/run.sh (after its setup.sh): rnnoise-0.1 rnnoise-0.2 rnnoise-2025 nnnoiseless gtcrn dfn3 speexdsp ffmpeg-afftdn
@@ -24,7 +24,7 @@ for sys in "$@"; do
     builtin) "$P" denoise "$CLEAN" "$out" ${DENOISE_ARGS:-} >/dev/null ;;
     *) for f in "$CLEAN"/*.wav; do "$PEERS/run.sh" "$sys" "$f" "$out/$(basename "$f")"; done ;;
   esac; fi
-  "$P" passthrough --clean "$CLEAN" --processed "$out" --json "$WORK/$name.json" --csv "$WORK/$name.csv" >/dev/null
+  "$L" passthrough --clean "$CLEAN" --processed "$out" --json "$WORK/$name.json" --csv "$WORK/$name.csv" >/dev/null
   python3 - "$WORK/$name.json" "$name" <<'PY'
 import json, sys
 o = json.load(open(sys.argv[1]))["overall"]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Prints a Markdown table of mean scores from `percepnet eval --json` files.
+"""Prints a Markdown table of mean scores from `percepnet-lab eval --json` files.
 
 Usage: scripts/results-table.py LABEL=FILE.json[:signal] ...
 signal is "enhanced" (default) or "noisy" (the noisy row of a file evaluated with --noisy).

@@ -8,11 +8,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT="$1"; FILE="$2"; OURS="$3"; PEERS_WORK="$4"; shift 4
 DATA="${PERCEPNET_DATA:-../shared/data}"
-dotnet build -c Release src/PercepNet.Cli >/dev/null
-P=src/PercepNet.Cli/bin/Release/net10.0/percepnet
+dotnet build -c Release src/PercepNet.Lab >/dev/null
+L=src/PercepNet.Lab/bin/Release/net10.0/percepnet-lab
 mkdir -p "$OUT"
 base="${FILE%.wav}"
-draw() { "$P" spectrogram "$1" "$OUT/$base-$2.png" --title "$base: $2" --width 800 --height 300 >/dev/null; echo "$OUT/$base-$2.png"; }
+draw() { "$L" spectrogram "$1" "$OUT/$base-$2.png" --title "$base: $2" --width 800 --height 300 >/dev/null; echo "$OUT/$base-$2.png"; }
 draw "$DATA/eval/vbdemand16k/clean/$FILE" clean
 draw "$DATA/eval/vbdemand16k/noisy/$FILE" noisy
 draw "$OURS/$FILE" ours

@@ -7,7 +7,7 @@
 #   scripts/train-queue.sh start CONFIG.json [CONFIG.json...]   # start the queue (refused if one runs)
 #   scripts/train-queue.sh status                              # what runs, the last progress lines
 #   scripts/train-queue.sh stop                                # SIGTERM: the trainer checkpoints and exits
-# TRAIN_CLI=DIR: run that copy of the CLI (a folder with `percepnet`) instead of building this checkout.
+# TRAIN_CLI=DIR: run that copy of the tools (a folder with `percepnet-lab`) instead of building this checkout.
 # TRAIN_ROOT (default: ../train, a folder beside the repository) holds the queue's pid, log and CLI copy; run folders are where
 # each config's outputDir says (keep them under TRAIN_ROOT/runs, outside the repository).
 set -euo pipefail
@@ -25,18 +25,20 @@ case "${1:-}" in
     configs=(); for c in "$@"; do [ -f "$c" ] || { echo "$c: config not found" >&2; exit 2; }; configs+=("$(realpath "$c")"); done
     rev=$(git rev-parse --short HEAD)
     bin="${TRAIN_CLI:-$ROOT/bin/cli-$rev}"
-    if [ -n "${TRAIN_CLI:-}" ]; then [ -x "$bin/percepnet" ] || { echo "TRAIN_CLI=$bin: no percepnet there" >&2; exit 2; }
-    elif [ ! -x "$bin/percepnet" ]; then
-      dotnet build -c Release src/PercepNet.Cli >/dev/null
+    # percepnet-lab (older copies of the CLI had the train verb in percepnet itself)
+    tool=percepnet-lab; [ -x "$bin/$tool" ] || [ ! -x "$bin/percepnet" ] || tool=percepnet
+    if [ -n "${TRAIN_CLI:-}" ]; then [ -x "$bin/$tool" ] || { echo "TRAIN_CLI=$bin: no percepnet-lab there" >&2; exit 2; }
+    elif [ ! -x "$bin/$tool" ]; then
+      dotnet build -c Release src/PercepNet.Lab >/dev/null
       mkdir -p "$ROOT/bin"; rm -rf "$bin.tmp"
-      cp -r src/PercepNet.Cli/bin/Release/net10.0 "$bin.tmp"
+      cp -r src/PercepNet.Lab/bin/Release/net10.0 "$bin.tmp"
       mv "$bin.tmp" "$bin"
     fi
     log="$ROOT/logs/queue-$(date +%Y%m%d-%H%M%S).log"
     nohup bash -c '
       for c in "$@"; do
         echo "=== $(date -Is) train --config $c"
-        "'"$bin"'/percepnet" train --config "$c" || { code=$?; echo "=== $(date -Is) exit $code: queue stopped"; exit $code; }
+        "'"$bin/$tool"'" train --config "$c" || { code=$?; echo "=== $(date -Is) exit $code: queue stopped"; exit $code; }
       done
       echo "=== $(date -Is) queue finished"' queue "${configs[@]}" > "$log" 2>&1 &
     echo $! > "$PIDFILE"

@@ -29,7 +29,7 @@ public sealed record PairScores(
     double DnsmosSig, double DnsmosBak, double DnsmosOvrl, double DnsmosP808, IReadOnlyList<string> Notes);
 
 /// <summary>
-/// The one scoring policy of the project, used by `percepnet eval` and by library users alike: the
+/// The one scoring policy of the project, used by `percepnet-lab eval` and by library users alike: the
 /// test signal is brought to the reference's rate (Kaiser resampler) and both to the shorter length;
 /// the intrusive metrics see that aligned pair, DNSMOS the test signal as it is. PESQ (P.862 runs
 /// at 8 or 16 kHz) takes 16 kHz input as is, 8 kHz input narrow-band only, and any other rate

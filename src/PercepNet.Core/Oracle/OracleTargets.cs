@@ -6,7 +6,7 @@ namespace PercepNet.Oracle;
 
 /// <summary>
 /// Ideal band gains g_b and comb strengths r_b from the clean and noisy analyses of the same
-/// frame (PERCEPNET.md section 7). Both analyses must use the same pitch period. Every quantity
+/// frame (docs/algorithm.md section 9). Both analyses must use the same pitch period. Every quantity
 /// under a square root is clipped at 0 and every division guarded, so silence, pure tones and
 /// digital zeros give finite targets.
 /// </summary>

@@ -10,7 +10,7 @@ namespace PercepNet.Training.Data;
 /// Writes synthesised mixtures as WAV pairs: <c>OUT/noisy/mix-NNNN.wav</c> (the network's input) and
 /// <c>OUT/clean/mix-NNNN.wav</c> (the training target: dry speech, or with early reflections), both
 /// 48 kHz 32-bit float, plus <c>OUT/mixtures.tsv</c> saying how each was made. From the validation
-/// split this is a development set of held-out speakers and noise sources for `percepnet eval`:
+/// split this is a development set of held-out speakers and noise sources for `percepnet-lab eval`:
 /// something to tune inference settings on without touching the evaluation pairs.
 /// Every pair has speech and noise (the synthesiser's noise-only and clean-only sequences are
 /// turned off: a silent reference has no PESQ). Deterministic for a seed, like the shards.

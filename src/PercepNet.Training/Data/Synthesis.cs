@@ -4,7 +4,7 @@ using PercepNet.Training.Corpus;
 
 namespace PercepNet.Training.Data;
 
-/// <summary>Ranges and probabilities of the training-data synthesis (PERCEPNET.md section 9).</summary>
+/// <summary>Ranges and probabilities of the training-data synthesis (docs/algorithm.md section 10).</summary>
 public sealed record SynthesisOptions
 {
     public int Frames { get; init; } = 500;

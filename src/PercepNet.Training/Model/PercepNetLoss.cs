@@ -2,7 +2,7 @@ using static TorchSharp.torch;
 
 namespace PercepNet.Training.Model;
 
-/// <summary>Loss weights and exponents (PERCEPNET.md section 8).</summary>
+/// <summary>Loss weights and exponents (docs/algorithm.md section 10).</summary>
 public sealed record LossConfig
 {
     /// <summary>Compression exponent applied to gains and to 1 - strength (paper: 0.5).</summary>

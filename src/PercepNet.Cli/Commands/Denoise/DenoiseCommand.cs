@@ -21,7 +21,7 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
         public string Output { get; init; } = "";
 
         [CommandOption("-m|--model <FILE>")]
-        [Description("Model file (.pnnm) written by `percepnet train`. Default: the built-in model.")]
+        [Description("Model file (.pnnm) written by `percepnet-lab train`. Default: the built-in model.")]
         public string? Model { get; init; }
 
         [CommandOption("-a|--attenuation-limit <DB>")]

@@ -1,0 +1,147 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using PercepNet.Cli.Infrastructure;
+using PercepNet.Training.Corpus;
+using PercepNet.Training.Data;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using PercepNet.Cli;
+
+namespace PercepNet.Lab.Commands.Corpus;
+
+/// <summary>`percepnet-lab corpus shards`: synthesises training sequences and precomputes features and targets.</summary>
+public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("-m|--manifest <FILE>")]
+        [Description("Manifest written by `corpus build`.")]
+        public string Manifest { get; init; } = "corpus.tsv";
+
+        [CommandOption("-o|--out <DIR>")]
+        [Description("Output folder; shards go to OUT/train and OUT/val. Existing shards are kept (resume).")]
+        public string Out { get; init; } = "shards";
+
+        [CommandOption("--train-hours <H>")]
+        [Description("Hours of training sequences to synthesise.")]
+        [DefaultValue(10.0)]
+        public double TrainHours { get; init; } = 10;
+
+        [CommandOption("--val-hours <H>")]
+        [Description("Hours of validation sequences.")]
+        [DefaultValue(0.5)]
+        public double ValHours { get; init; } = 0.5;
+
+        [CommandOption("--frames <N>")]
+        [Description("Frames (10 ms) per sequence.")]
+        [DefaultValue(500)]
+        public int Frames { get; init; } = 500;
+
+        [CommandOption("--per-shard <N>")]
+        [Description("Sequences per shard file.")]
+        [DefaultValue(100)]
+        public int PerShard { get; init; } = 100;
+
+        [CommandOption("--snr-skew <P>")]
+        [Description("SNR = -5 + 45 u^P dB for uniform u: 1 = uniform in dB, larger = more low-SNR mixtures.")]
+        [DefaultValue(1.5)]
+        public double SnrSkew { get; init; } = 1.5;
+
+        [CommandOption("--speed-perturb <P>")]
+        [Description("Probability that an utterance is played 0.89-1.14x as fast (pitch, formants, tempo): more voices. 0 = as before.")]
+        [DefaultValue(0.5)]
+        public double SpeedPerturb { get; init; } = 0.5;
+
+        [CommandOption("--voice-shift <P>")]
+        [Description("Probability that an utterance gets a new voice: pitch and formants moved together (-4..+8 semitones), then formants alone (x0.88-1.15), tempo kept. Such utterances are not speed-perturbed. 0 = as before.")]
+        [DefaultValue(0.0)]
+        public double VoiceShift { get; init; }
+
+        [CommandOption("--pitch-range <LO,HI>")]
+        [Description("Pitch shift range of --voice-shift in semitones, e.g. -4,12 (default -4,8). sox's `pitch 1000` is +10: higher voices than the corpus has (children, excited speech).")]
+        public string? PitchRange { get; init; }
+
+        [CommandOption("--speaker-balance <A>")]
+        [Description("Pick a speaker with probability proportional to (its hours of speech)^A, then one of its files (0 = every speaker equally often). Default: uniform over files, as before.")]
+        public double? SpeakerBalance { get; init; }
+
+        [CommandOption("--babble-min-snr <DB>")]
+        [Description("Lowest SNR of babble noise (default: the general -5 dB): babble of a few talkers far above the speech teaches the network to keep only voices it knows.")]
+        public double? BabbleMinSnr { get; init; }
+
+        [CommandOption("--babble-talkers <MIN-MAX>")]
+        [Description("Number of babble talkers, e.g. 5-10 (default 3-7).")]
+        public string? BabbleTalkers { get; init; }
+
+        [CommandOption("--gaps <P>")]
+        [Description("Probability that a mixture gets 1-3 gaps of digital silence (0.2-2.5 s, input and target 0; the first at the start half of the time), as edited or gated recordings have. 0 = as before.")]
+        [DefaultValue(0.0)]
+        public double Gaps { get; init; }
+
+        [CommandOption("--band-limit <P>")]
+        [Description("Probability that a whole mixture passes through 8-32 kHz and back (as recordings at those rates do when resampled to 48 kHz).")]
+        [DefaultValue(0.2)]
+        public double BandLimit { get; init; } = 0.2;
+
+        [CommandOption("--seed <N>")]
+        [DefaultValue(1)]
+        public int Seed { get; init; } = 1;
+
+        [CommandOption("-j|--jobs <N>")]
+        [Description("Parallel workers (default: all cores).")]
+        public int? Jobs { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (!File.Exists(Manifest)) return ValidationResult.Error($"{Manifest}: manifest not found (run `percepnet-lab corpus build` first)");
+            if (Frames < 10 || PerShard < 1 || TrainHours <= 0 || ValHours < 0 || !(SnrSkew > 0) || !(SpeedPerturb >= 0 && SpeedPerturb <= 1) || !(BandLimit >= 0 && BandLimit <= 1)
+                || !(VoiceShift >= 0 && VoiceShift <= 1) || !(Gaps >= 0 && Gaps <= 1) || SpeakerBalance is { } a && !(a >= 0 && a <= 2))
+                return ValidationResult.Error("--frames >= 10, --per-shard >= 1, --train-hours > 0, --val-hours >= 0, --snr-skew > 0, --speed-perturb, --voice-shift, --gaps and --band-limit within [0, 1], --speaker-balance within [0, 2]");
+            if (PitchRange != null && ParsePitchRange(PitchRange) == null) return ValidationResult.Error($"--pitch-range {PitchRange}: expected LO,HI semitones with -12 <= LO <= HI <= 14");
+            if (BabbleTalkers != null && ParseRange(BabbleTalkers) == null) return ValidationResult.Error($"--babble-talkers {BabbleTalkers}: expected MIN-MAX with 1 <= MIN <= MAX <= 20");
+            return ValidationResult.Success();
+        }
+
+        internal static double[]? ParsePitchRange(string text)
+        {
+            var parts = text.Split(',');
+            var inv = System.Globalization.CultureInfo.InvariantCulture;
+            return parts.Length == 2 && double.TryParse(parts[0], inv, out double lo) && double.TryParse(parts[1], inv, out double hi)
+                && lo >= -12 && lo <= hi && hi <= 14 ? [lo, hi] : null;
+        }
+
+        internal static int[]? ParseRange(string text)
+        {
+            var parts = text.Split('-');
+            return parts.Length == 2 && int.TryParse(parts[0], out int lo) && int.TryParse(parts[1], out int hi) && lo >= 1 && lo <= hi && hi <= 20 ? [lo, hi] : null;
+        }
+    }
+
+    private readonly IAnsiConsole _console;
+
+    public CorpusShardsCommand(IAnsiConsole console) => _console = console;
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
+    {
+        var manifest = CorpusEntry.ReadManifest(s.Manifest);
+        var options = new SynthesisOptions { Frames = s.Frames, SnrSkew = s.SnrSkew, SpeedPerturbProbability = s.SpeedPerturb, BandLimitProbability = s.BandLimit,
+            VoiceShiftProbability = s.VoiceShift, SpeakerBalance = s.SpeakerBalance, BabbleMinSnrDb = s.BabbleMinSnr, GapProbability = s.Gaps };
+        if (s.PitchRange != null) options = options with { PitchSemitones = Settings.ParsePitchRange(s.PitchRange)! };
+        if (s.BabbleTalkers != null) options = options with { BabbleTalkers = Settings.ParseRange(s.BabbleTalkers)! };
+        int jobs = s.Jobs ?? Environment.ProcessorCount;
+        foreach (var (split, hours) in new[] { ("train", s.TrainHours), ("val", s.ValHours) })
+        {
+            if (hours <= 0) continue;
+            int sequences = Math.Max(1, (int)Math.Round(hours * 360000 / s.Frames));
+            var sw = Stopwatch.StartNew();
+            ProgressReporter.Run(_console, $"{split}: {sequences} sequences", progress =>
+            {
+                ShardGenerator.Generate(manifest, split, Path.Combine(s.Out, split), sequences, s.PerShard, s.Seed, options, jobs,
+                    f => { progress(f); if (!Console.IsOutputRedirected) return; Console.WriteLine($"{split}: {f:P1} after {sw.Elapsed:hh\\:mm\\:ss}"); }, cancellationToken);
+                return 0;
+            });
+            _console.WriteLine($"{split}: {sequences} sequences of {s.Frames} frames ({hours:F2} h) in {sw.Elapsed.TotalMinutes:F1} min");
+        }
+        return Program.Success;
+    }
+}

@@ -1,0 +1,115 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+using PercepNet.Cli;
+using PercepNet.Cli.Infrastructure;
+
+namespace PercepNet.Lab.Commands.Eval;
+
+/// <summary>Per-file rows, means and pairing problems of one eval run; writes CSV and JSON.</summary>
+internal sealed class EvalReport(IReadOnlyList<EvalRow> rows, EvalPairing pairing, IReadOnlyList<string> failures, IReadOnlyList<string> notes)
+{
+    public const string Enhanced = "enhanced", Noisy = "noisy";
+
+    public IReadOnlyList<EvalRow> Rows { get; } = rows;
+    public EvalPairing Pairing { get; } = pairing;
+    public IReadOnlyList<string> Failures { get; } = failures;
+    public IReadOnlyList<string> Notes { get; } = notes;
+
+    public bool HasNoisy => Rows.Any(r => r.Signal == Noisy);
+
+    /// <summary>Mean of a column over the finite values of one signal kind; NaN when there are none.</summary>
+    public double Mean(string signal, Func<EvalRow, double> get)
+    {
+        double s = 0;
+        int n = 0;
+        foreach (var r in Rows)
+        {
+            if (r.Signal != signal) continue;
+            double v = get(r);
+            if (!double.IsFinite(v)) continue;
+            s += v;
+            n++;
+        }
+        return n == 0 ? double.NaN : s / n;
+    }
+
+    /// <summary>
+    /// CSV, one row per file and signal: file, signal (enhanced or noisy), duration_s, the nine metric
+    /// columns, note. Invariant culture; not-computed values are written as NaN.
+    /// </summary>
+    public void WriteCsv(TextWriter w)
+    {
+        w.WriteLine("file,signal,duration_s," + string.Join(",", EvalColumns.All.Select(c => c.Name)) + ",note");
+        foreach (var r in Rows)
+        {
+            var sb = new StringBuilder();
+            sb.Append(Csv(r.File)).Append(',').Append(r.Signal).Append(',').Append(Num(r.DurationSeconds));
+            foreach (var c in EvalColumns.All) sb.Append(',').Append(Num(c.Get(r)));
+            sb.Append(',').Append(Csv(r.Note));
+            w.WriteLine(sb.ToString());
+        }
+    }
+
+    /// <summary>JSON: { files: [...], means: { enhanced, noisy?, change? }, unpaired: {...}, failures, notes }; NaN as null.</summary>
+    public void WriteJson(Stream s)
+    {
+        using var w = new Utf8JsonWriter(s, new JsonWriterOptions { Indented = true });
+        w.WriteStartObject();
+        w.WriteStartArray("files");
+        foreach (var r in Rows)
+        {
+            w.WriteStartObject();
+            w.WriteString("file", r.File);
+            w.WriteString("signal", r.Signal);
+            WriteNumber(w, "duration_s", r.DurationSeconds);
+            foreach (var c in EvalColumns.All) WriteNumber(w, c.Name, c.Get(r));
+            if (r.Note.Length > 0) w.WriteString("note", r.Note);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartObject("means");
+        WriteMeans(w, Enhanced, c => Mean(Enhanced, c));
+        if (HasNoisy)
+        {
+            WriteMeans(w, Noisy, c => Mean(Noisy, c));
+            WriteMeans(w, "change", c => Mean(Enhanced, c) - Mean(Noisy, c));
+        }
+        w.WriteEndObject();
+        w.WriteStartObject("unpaired");
+        WriteList(w, "clean_only", Pairing.CleanOnly);
+        WriteList(w, "enhanced_only", Pairing.EnhancedOnly);
+        WriteList(w, "noisy_only", Pairing.NoisyOnly);
+        WriteList(w, "missing_noisy", Pairing.MissingNoisy);
+        w.WriteEndObject();
+        WriteList(w, "failures", Failures);
+        WriteList(w, "notes", Notes);
+        w.WriteEndObject();
+    }
+
+    private static void WriteMeans(Utf8JsonWriter w, string name, Func<Func<EvalRow, double>, double> mean)
+    {
+        w.WriteStartObject(name);
+        foreach (var c in EvalColumns.All) WriteNumber(w, c.Name, mean(c.Get));
+        w.WriteEndObject();
+    }
+
+    private static void WriteList(Utf8JsonWriter w, string name, IEnumerable<string> items)
+    {
+        w.WriteStartArray(name);
+        foreach (var i in items) w.WriteStringValue(i);
+        w.WriteEndArray();
+    }
+
+    private static void WriteNumber(Utf8JsonWriter w, string name, double v)
+    {
+        if (double.IsFinite(v)) w.WriteNumber(name, Math.Round(v, 6));
+        else w.WriteNull(name);
+    }
+
+    private static string Num(double v) => double.IsNaN(v) ? "NaN" : v.ToString("0.######", CultureInfo.InvariantCulture);
+
+    private static string Csv(string s) =>
+        s.IndexOfAny([',', '"', '\n', '\r']) < 0 ? s : "\"" + s.Replace("\"", "\"\"") + "\"";
+}

@@ -1,0 +1,363 @@
+using System.Diagnostics;
+using PercepNet.Audio;
+using PercepNet.Cli;
+using PercepNet.Features;
+using PercepNet.Nn;
+using Spectre.Console;
+
+namespace PercepNet.Cli.Tests;
+
+public sealed class DenoiseCliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("percepnet-denoise-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static readonly NetworkShape Tiny = new()
+    {
+        InputDense = 16, Conv1Channels = 24, Conv2Channels = 20, SharedGru = 18, GainGru = 14, StrengthGru = 10,
+    };
+
+    /// <summary>Writes a model whose gains are all sigmoid(gainBias) and strengths 0.</summary>
+    private string WriteConstantModel(string name, float gainBias)
+    {
+        var tensors = Tiny.Tensors().Select(t =>
+        {
+            var w = new float[t.Shape.Aggregate(1, (a, b) => a * b)];
+            if (t.Name == "gain_head.bias") Array.Fill(w, gainBias);
+            if (t.Name == "strength_head.bias") Array.Fill(w, -30f);
+            return w;
+        }).ToList();
+        string path = Path.Combine(_dir, name);
+        using (var fs = File.Create(path)) new ModelFile(Tiny, new float[FeatureExtractor.Count], Enumerable.Repeat(1f, FeatureExtractor.Count).ToArray(), tensors).WriteTo(fs);
+        return path;
+    }
+
+    /// <summary>Runs `percepnet` with a recording, colourless, non-interactive console.</summary>
+    internal static (int Code, string Output) Run(params string[] args)
+    {
+        var writer = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer), Interactive = InteractionSupport.No, ColorSystem = ColorSystemSupport.NoColors,
+        });
+        return (Program.Run(args, console), writer.ToString());
+    }
+
+    private string WriteTone(string name, int rate, int channels, int bits)
+    {
+        int n = rate * 2 + 33;
+        var ch = new float[channels][];
+        for (int c = 0; c < channels; c++)
+        {
+            ch[c] = new float[n];
+            for (int i = 0; i < n; i++) ch[c][i] = (float)(0.3 * Math.Sin(2 * Math.PI * (200 + 100 * c) * i / rate) * Math.Sin(Math.PI * i / n));
+        }
+        string path = Path.Combine(_dir, name);
+        AudioFile.Write(path, new AudioData(rate, ch), new WavFormat(bits == 32 ? WavEncoding.IeeeFloat : WavEncoding.Pcm, bits, rate, channels));
+        return path;
+    }
+
+    [Fact]
+    public void UnitGainModelGivesTheInputBackInItsOwnFormat()
+    {
+        string model = WriteConstantModel("unit.pnnm", 30f);
+        string input = WriteTone("in.wav", 44100, 2, 24);
+        string output = Path.Combine(_dir, "out.wav");
+        var (code, text) = Run("denoise", input, output, "--model", model);
+        Assert.True(code == 0, text);
+        var a = AudioFile.Read(input);
+        var b = AudioFile.Read(output);
+        Assert.Equal((a.SampleRate, a.ChannelCount, a.Length, a.SourceFormat!.BitsPerSample), (b.SampleRate, b.ChannelCount, b.Length, b.SourceFormat!.BitsPerSample));
+        for (int c = 0; c < 2; c++)
+            for (int i = 0; i < a.Length; i++)
+                Assert.True(Math.Abs(a.Channels[c][i] - b.Channels[c][i]) < 1e-3, $"ch {c} i {i}");
+    }
+
+    [Fact]
+    public void FoldersAndAttenuationLimit()
+    {
+        string model = WriteConstantModel("zero.pnnm", -30f);
+        Directory.CreateDirectory(Path.Combine(_dir, "in"));
+        WriteTone(Path.Combine("in", "a.wav"), 16000, 1, 16);
+        WriteTone(Path.Combine("in", "b.wav"), 48000, 1, 32);
+        var (code, text) = Run("denoise", Path.Combine(_dir, "in"), Path.Combine(_dir, "out"), "--model", model, "--attenuation-limit", "12");
+        Assert.True(code == 0, text);
+        foreach (string name in new[] { "a.wav", "b.wav" })
+        {
+            var x = AudioFile.Read(Path.Combine(_dir, "in", name)).Channels[0];
+            var y = AudioFile.Read(Path.Combine(_dir, "out", name)).Channels[0];
+            double ex = x.Sum(v => (double)v * v), ey = y.Sum(v => (double)v * v);
+            Assert.InRange(10 * Math.Log10(ey / ex), -12.5, -11.5);
+        }
+    }
+
+    [Fact]
+    public void ErrorsAndUsage()
+    {
+        string input = WriteTone("x.wav", 16000, 1, 16);
+        Assert.Equal(1, Run("denoise", input, Path.Combine(_dir, "y.wav"), "--model", Path.Combine(_dir, "missing.pnnm")).Code);
+        File.WriteAllText(Path.Combine(_dir, "bad.pnnm"), "not a model");
+        var r = Run("denoise", input, Path.Combine(_dir, "y.wav"), "--model", Path.Combine(_dir, "bad.pnnm"));
+        Assert.Equal(1, r.Code);
+        Assert.Contains("bad.pnnm", r.Output);
+        Assert.Equal(2, Run("denoise", input, input).Code);
+        Assert.Equal(2, Run("denoise", input, Path.Combine(_dir, "y.wav"), "--attenuation-limit", "-3").Code);
+        if (!PercepNetModel.HasDefault)
+        {
+            r = Run("denoise", input, Path.Combine(_dir, "y.wav"));
+            Assert.Equal(1, r.Code);
+            Assert.Contains("--model", r.Output);
+        }
+    }
+
+    [Fact]
+    public void NoInputIsOverwrittenThroughALinkedFolderOrAnotherPathToIt()
+    {
+        string model = WriteConstantModel("half.pnnm", 0f);
+        string d = Path.Combine(_dir, "d");
+        Directory.CreateDirectory(d);
+        string input = WriteTone("d/in.wav", 48000, 1, 16);
+        WriteTone("d/other.wav", 48000, 1, 16);
+        byte[] before = File.ReadAllBytes(input);
+        string linked = Path.Combine(_dir, "dl");
+        Directory.CreateSymbolicLink(linked, d);
+        File.CreateSymbolicLink(Path.Combine(_dir, "link.wav"), input);
+        string hard = Path.Combine(_dir, "hard.wav");
+        if (OperatingSystem.IsLinux())
+        {
+            using var ln = Process.Start("ln", [input, hard]);
+            ln.WaitForExit();
+            Assert.Equal(0, ln.ExitCode);
+        }
+        string[] aliases = [Path.Combine(linked, "in.wav"), Path.Combine(_dir, "link.wav"), Path.Combine(d, "..", "d", "in.wav"),
+            .. OperatingSystem.IsLinux() ? new[] { hard } : []];
+        foreach (string alias in aliases)
+        {
+            var r = Run("denoise", input, alias, "--model", model);
+            Assert.True(r.Code != 0, $"{alias}: exit {r.Code}");
+            Assert.Contains("overwrite", r.Output);
+        }
+        // Folder mode into the same folder through a link: refused before any file is touched.
+        var f = Run("denoise", d, linked, "--model", model);
+        Assert.True(f.Code != 0);
+        Assert.Contains("input folder", f.Output);
+        Assert.Equal(before, File.ReadAllBytes(input));
+        Assert.Equal(2, Directory.GetFiles(d).Length);
+        Assert.Empty(Directory.GetFiles(d, ".*"));
+        // A different file through the linked folder is fine.
+        Assert.Equal(0, Run("denoise", input, Path.Combine(linked, "out.wav"), "--model", model).Code);
+        Assert.True(File.Exists(Path.Combine(d, "out.wav")));
+    }
+
+    [Fact]
+    public void AFolderRunSkipsAFifoWithAnErrorAndTakesUpperCaseNames()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        string model = WriteConstantModel("unit3.pnnm", 30f);
+        string d = Path.Combine(_dir, "mixed");
+        Directory.CreateDirectory(d);
+        WriteTone("mixed/a.wav", 16000, 1, 16);
+        WriteTone("mixed/B.WAV", 16000, 1, 16);
+        using (var p = Process.Start("mkfifo", [Path.Combine(d, "f.wav")])!) p.WaitForExit();
+        var r = Run("denoise", d, Path.Combine(_dir, "mixed-out"), "--model", model);
+        Assert.Equal(1, r.Code);
+        Assert.Contains("f.wav: not a regular file", r.Output);
+        Assert.Contains("2 of 3 files", r.Output);
+        Assert.True(File.Exists(Path.Combine(_dir, "mixed-out", "B.WAV")));
+        Assert.True(File.Exists(Path.Combine(_dir, "mixed-out", "a.wav")));
+    }
+
+    [Fact]
+    public async Task RawPcmPipeKeepsLengthAndAlignment()
+    {
+        string model = WriteConstantModel("unit2.pnnm", 30f);
+        string dll = Path.Combine(AppContext.BaseDirectory, "percepnet.dll");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in new[] { dll, "denoise", "-", "-", "--model", model }) psi.ArgumentList.Add(a);
+        int n = 48000 + 123;
+        var samples = new short[n];
+        for (int i = 0; i < n; i++) samples[i] = (short)(8000 * Math.Sin(2 * Math.PI * 300 * i / 48000.0));
+        var bytes = new byte[2 * n];
+        Buffer.BlockCopy(samples, 0, bytes, 0, bytes.Length);
+        using var p = Process.Start(psi)!;
+        var stdout = new MemoryStream();
+        var copy = p.StandardOutput.BaseStream.CopyToAsync(stdout);
+        p.StandardInput.BaseStream.Write(bytes);
+        p.StandardInput.Close();
+        await copy;
+        await p.WaitForExitAsync();
+        Assert.True(p.ExitCode == 0, await p.StandardError.ReadToEndAsync());
+        var outBytes = stdout.ToArray();
+        Assert.Equal(bytes.Length, outBytes.Length);
+        var y = new short[n];
+        Buffer.BlockCopy(outBytes, 0, y, 0, outBytes.Length);
+        for (int i = 0; i < n; i++) Assert.True(Math.Abs(y[i] - samples[i]) <= 2, $"sample {i}: {y[i]} vs {samples[i]}");
+    }
+
+    private static ProcessStartInfo Cli(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "percepnet.dll"));
+        foreach (string a in args) psi.ArgumentList.Add(a);
+        return psi;
+    }
+
+    [Theory]
+    [InlineData("INT")]
+    [InlineData("TERM")]
+    [InlineData("HUP")]
+    public void ASignalStopsALongRunRemovesItsTemporaryFileAndKeepsTheEarlierOutput(string signal)
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        string d = Path.Combine(_dir, "sig" + signal);
+        Directory.CreateDirectory(d);
+        // The input is a FIFO that this test feeds: the run is surely in the middle of its work (waiting
+        // for more audio) when the signal comes, however fast the machine.
+        string input = Path.Combine(d, "live.wav");
+        using (var mk = Process.Start("mkfifo", [input])!) mk.WaitForExit();
+        string output = Path.Combine(d, "out.wav");
+        File.WriteAllText(output, "an earlier result");
+        using var signalled = new ManualResetEventSlim();
+        Exception? feedError = null;
+        var feeder = new Thread(() =>
+        {
+            try
+            {
+                byte[] header = [.. "RIFF"u8, 0xFF, 0xFF, 0xFF, 0xFF, .. "WAVEfmt "u8, 16, 0, 0, 0, 1, 0, 1, 0, 0x80, 0xBB, 0, 0, 0, 0x77, 1, 0, 2, 0, 16, 0, .. "data"u8, 0xFF, 0xFF, 0xFF, 0xFF];
+                var second = new byte[96000];
+                new Random(1).NextBytes(second);
+                using var w = new FileStream(input, FileMode.Open, FileAccess.Write);
+                w.Write(header);
+                for (int k = 0; k < 3; k++) w.Write(second);
+                w.Flush();
+                signalled.Wait(TimeSpan.FromSeconds(120));
+                w.Write(second); // one more second, then the end of the stream
+            }
+            catch (Exception e) { feedError = e; }
+        });
+        string model = WriteConstantModel($"sig{signal}.pnnm", 0f);
+        using var p = Process.Start(Cli("denoise", input, output, "--model", model))!;
+        feeder.Start();
+        var said = new System.Text.StringBuilder();
+        p.OutputDataReceived += (_, e) => { lock (said) said.AppendLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { lock (said) said.AppendLine(e.Data); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        try
+        {
+            var sw = Stopwatch.StartNew();
+            while (Directory.GetFiles(d, ".out.wav.*.tmp").Length == 0 && !p.HasExited && sw.Elapsed.TotalSeconds < 60) Thread.Sleep(20);
+            Assert.False(p.HasExited, "the run ended before it could be signalled");
+            Thread.Sleep(300); // the 3 s fed so far are being processed; the run then waits for more
+            using var kill = Process.Start("kill", ["-s", signal, p.Id.ToString()])!;
+            kill.WaitForExit();
+            Assert.Equal(0, kill.ExitCode);
+            // The run is blocked on the FIFO: let the rest of the input come only once the signal has
+            // been handled, otherwise a slow handler thread on a loaded machine lets the run finish.
+            sw.Restart();
+            while (!p.HasExited && sw.Elapsed.TotalSeconds < 60) { lock (said) if (said.ToString().Contains("received")) break; Thread.Sleep(20); }
+        }
+        finally
+        {
+            signalled.Set();
+            feeder.Join();
+            if (!p.WaitForExit(30000)) p.Kill();
+        }
+        p.WaitForExit();
+        Assert.True(p.ExitCode == Program.Interrupted, $"exit {p.ExitCode}: {said} {feedError}");
+        Assert.Contains("interrupted", said.ToString());
+        Assert.Empty(Directory.GetFiles(d, "*.tmp"));
+        Assert.Equal("an earlier result", File.ReadAllText(output));
+    }
+
+    [Fact]
+    public async Task ThePipeStopsWhenItsReaderGoesAwayAndSaysSo()
+    {
+        using var p = Process.Start(Cli("denoise", "-", "-", "--model", WriteConstantModel("pipe.pnnm", 30f)))!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        // Endless input; the reader takes 1000 bytes and closes its end.
+        var feed = Task.Run(async () =>
+        {
+            var chunk = new byte[9600];
+            new Random(3).NextBytes(chunk);
+            try { while (true) await p.StandardInput.BaseStream.WriteAsync(chunk); }
+            catch (IOException) { } // the denoiser stopped reading
+        });
+        var buf = new byte[1000];
+        await p.StandardOutput.BaseStream.ReadExactlyAsync(buf);
+        p.StandardOutput.Close();
+        var done = p.WaitForExitAsync();
+        Assert.True(await Task.WhenAny(done, Task.Delay(30000)) == done, "the pipe mode kept running after its reader left");
+        Assert.Equal(1, p.ExitCode);
+        Assert.Contains("closed by its reader", await stderr);
+        await feed;
+    }
+
+    [Fact]
+    public async Task AnOddTrailingByteIsReportedAndANaNLimitIsAUsageError()
+    {
+        using var p = Process.Start(Cli("denoise", "-", "-", "--model", WriteConstantModel("odd.pnnm", 30f)))!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        var stdout = new MemoryStream();
+        var copy = p.StandardOutput.BaseStream.CopyToAsync(stdout);
+        p.StandardInput.BaseStream.Write(new byte[2001]);
+        p.StandardInput.Close();
+        await copy;
+        await p.WaitForExitAsync();
+        Assert.Equal(0, p.ExitCode);
+        Assert.Equal(2000, stdout.Length);
+        Assert.Contains("odd byte", await stderr);
+        string input = WriteTone("nan.wav", 16000, 1, 16);
+        Assert.Equal(2, Run("denoise", input, Path.Combine(_dir, "nan-out.wav"), "--attenuation-limit", "NaN").Code);
+    }
+
+    [Fact]
+    public void ModelsThatAreDevicesFifosOrHugeAreRefusedWithoutReadingThem()
+    {
+        string input = WriteTone("m.wav", 16000, 1, 16);
+        string output = Path.Combine(_dir, "m-out.wav");
+        var cases = new List<(string Path, string Expected)>
+        {
+            (Path.Combine(_dir, "empty.pnnm"), "empty, or not a regular file"),
+            (Path.Combine(_dir, "huge.pnnm"), "model files are at most"),
+        };
+        File.WriteAllBytes(cases[0].Path, []);
+        using (var f = new FileStream(cases[1].Path, FileMode.Create)) f.SetLength(ModelFile.MaxBytes + 1); // sparse
+        if (OperatingSystem.IsLinux())
+        {
+            cases.Add(("/dev/zero", "not a regular file"));
+            string fifo = Path.Combine(_dir, "fifo.pnnm");
+            using (var p = Process.Start("mkfifo", [fifo])!) p.WaitForExit();
+            cases.Add((fifo, "not a regular file"));
+        }
+        foreach (var (path, expected) in cases)
+        {
+            var r = Run("denoise", input, output, "--model", path);
+            Assert.Equal(1, r.Code);
+            Assert.Contains(path, r.Output.Replace("\n", ""));
+            Assert.Contains(expected, r.Output.Replace("\n", ""));
+        }
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public void TheModelVerbShowsAModelAndWritesACopyWithAnotherFeatureFloor()
+    {
+        string model = WriteConstantModel("m.pnnm", 0f);
+        var r = Run("model", model);
+        Assert.Equal(0, r.Code);
+        Assert.Contains("feature floor none", r.Output.ReplaceLineEndings(" "));
+        string copy = Path.Combine(_dir, "m-floor.pnnm");
+        Assert.Equal(0, Run("model", model, "--feature-floor", "-66", "--output", copy).Code);
+        var a = ModelFile.Load(model);
+        var b = ModelFile.Load(copy);
+        Assert.Equal(-66, b.FeatureFloorDbfs);
+        for (int i = 0; i < a.TensorCount; i++) Assert.Equal(a.Tensor(i).ToArray(), b.Tensor(i).ToArray());
+        Assert.Equal(2, Run("model", model, "--feature-floor", "-66").Code);
+        Assert.Equal(2, Run("model", model, "--feature-floor", "-66", "--output", model).Code);
+        Assert.Equal(2, Run("model", model, "--feature-floor", "3", "--output", copy).Code);
+        Assert.Equal(0, Run("model", copy, "--feature-floor", "-200", "--output", Path.Combine(_dir, "m-none.pnnm")).Code);
+        Assert.Null(ModelFile.Load(Path.Combine(_dir, "m-none.pnnm")).FeatureFloorDbfs);
+    }
+}
