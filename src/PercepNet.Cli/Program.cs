@@ -42,7 +42,7 @@ public static class Program
             if (stop.IsCancellationRequested) return;
             ctx.Cancel = true;
             // Said at once: a run blocked on a pipe only sees the request when more input comes.
-            Console.Error.WriteLine($"{name}: {ctx.Signal} received; stopping at the next chunk (again to end at once)");
+            Console.Error.WriteLine($"{name}: {ctx.Signal} received; stopping cleanly (again to end at once)");
             stop.Cancel();
         }
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);

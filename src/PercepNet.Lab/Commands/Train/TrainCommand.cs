@@ -51,41 +51,23 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         // On a terminal the trainer rewrites one progress line; elsewhere it prints plain lines.
         bool interactive = _console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
         TextWriter log = interactive ? Console.Out : _console.Profile.Out.Writer;
-        // The first Ctrl+C (or SIGTERM, e.g. `kill` of a background run, where SIGINT is ignored)
-        // stops at the next step with a checkpoint; a second one ends the process.
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        void OnCancel(object? sender, ConsoleCancelEventArgs e)
-        {
-            if (stop.IsCancellationRequested) return;
-            e.Cancel = true;
-            stop.Cancel();
-        }
-        Console.CancelKeyPress += OnCancel;
-        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
-        {
-            if (stop.IsCancellationRequested) return;
-            ctx.Cancel = true;
-            stop.Cancel();
-        });
+        // SIGINT, SIGTERM and SIGHUP (the host's token) stop at the next step with a checkpoint; a
+        // second signal ends the process.
         TrainResult result;
         try
         {
-            result = new Trainer(log).Run(config, stop.Token);
+            result = new Trainer(log).Run(config, cancellationToken);
         }
         catch (InvalidOperationException e)
         {
             _console.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
             return Program.Failure;
         }
-        finally
-        {
-            Console.CancelKeyPress -= OnCancel;
-        }
         log.Flush();
         if (result.Cancelled)
         {
             _console.MarkupLineInterpolated($"Stopped at step {result.Steps}; run the same command again to resume.");
-            return Program.Failure;
+            return Program.Interrupted;
         }
         _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Done: {result.Steps} steps, training loss {Format(result.TrainLoss)}, validation loss {Format(result.ValidationLoss)}, model {result.ModelPath}"));
