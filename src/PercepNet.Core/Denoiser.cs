@@ -107,8 +107,7 @@ public sealed class Denoiser : IFrameProcessor
             if (_silentFrames == _silenceResetFrames) Reset();
             _silentFrames = 0;
         }
-        PitchResult tracked = _analyzer.Push(_input);
-        _analyzer.AnalyzeNewest(_newest);
+        _analyzer.AnalyzeFrame(_input, _newest, _delayed);
         FeatureExtractor.Extract(_newest, _features, _featureFloor);
         _network.Process(_features, _gains, _strengths, out float vad);
         for (int b = 0; b < FrameLayout.BandCount; b++)
@@ -118,7 +117,6 @@ public sealed class Denoiser : IFrameProcessor
             _gains[b] = float.IsFinite(g) ? g : 1f;
             _strengths[b] = float.IsFinite(r) ? r : 0f;
         }
-        _analyzer.Analyze(tracked.Period, tracked.Correlation, _delayed);
         _synth.Synthesize(_delayed, _gains, _strengths, _postfilter, output, _gainFloor, _postfilterStrength);
         return float.IsFinite(vad) ? vad : 0f;
     }

@@ -34,8 +34,7 @@ public class Int8RealFeatureTests(ITestOutputHelper output)
         for (int f = 0; f < frames; f++)
         {
             for (int i = 0; i < n; i++) frame[i] = speech[f * n + i] + g * noiseSamples[(f * n + i) % noiseSamples.Length];
-            analyzer.Push(frame);
-            analyzer.AnalyzeNewest(spectrum);
+            analyzer.AnalyzeFrame(frame, spectrum, null);
             FeatureExtractor.Extract(spectrum, features.AsSpan(f * FeatureExtractor.Count, FeatureExtractor.Count));
         }
         return features;

@@ -22,8 +22,7 @@ public class AllocationTests
         void Step(int f)
         {
             for (int i = 0; i < frame.Length; i++) frame[i] = (float)(Math.Sin(0.02 * (f * 480 + i)) + 0.1 * (rng.NextDouble() - 0.5));
-            var p = analyzer.Push(frame);
-            analyzer.Analyze(p.Period, p.Correlation, fs);
+            analyzer.AnalyzeFrame(frame, null, fs);
             OracleTargets.Compute(fs, fs, g, r);
             synth.Synthesize(fs, g, r, postfilter: true, output);
             oracle.ProcessFrame(frame, frame, (OracleStage)(1 + f % 4), output);

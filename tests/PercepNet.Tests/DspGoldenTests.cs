@@ -95,13 +95,11 @@ public class DspGoldenTests
         for (int f = 0; f < x.Length / 480; f++)
         {
             if (f == 150) a.Reset();
-            var p = a.Push(x.AsSpan(f * 480, 480));
+            var p = a.AnalyzeFrame(x.AsSpan(f * 480, 480), newest, delayed);
             h.Add(p.Period); h.Add(p.Correlation);
-            a.AnalyzeNewest(newest);
             AddSpectrum(h, newest);
             FeatureExtractor.Extract(newest, features);
             h.Add(features);
-            a.Analyze(p.Period, p.Correlation, delayed);
             AddSpectrum(h, delayed);
             h.EndFrame();
         }
@@ -117,8 +115,7 @@ public class DspGoldenTests
         var h = new BlockHasher();
         for (int f = 0; f < x.Length / 480; f++)
         {
-            a.Push(x.AsSpan(f * 480, 480));
-            a.Analyze(60 + 37 * f % 700, 0.5f, d);
+            a.AnalyzeFrame(x.AsSpan(f * 480, 480), new PitchResult(60 + 37 * f % 700, 0.5f), d);
             AddSpectrum(h, d);
             h.EndFrame();
         }

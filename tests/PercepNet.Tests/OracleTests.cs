@@ -61,10 +61,7 @@ public class OracleTests
                 {
                     var noisyFrame = new float[480];
                     for (int i = 0; i < 480; i++) noisyFrame[i] = c[f * 480 + i] + noisy[f * 480 + i];
-                    ac.Push(c.AsSpan(f * 480, 480));
-                    var p = an.Push(noisyFrame);
-                    ac.Analyze(p.Period, p.Correlation, fc);
-                    an.Analyze(p.Period, p.Correlation, fn);
+                    ac.AnalyzeFrame(c.AsSpan(f * 480, 480), an.AnalyzeFrame(noisyFrame, null, fn), fc);
                     OracleTargets.Compute(fc, fn, g, r);
                     for (int b = 0; b < 34; b++)
                     {
@@ -81,8 +78,7 @@ public class OracleTests
         var x = Speechlike(3, 480 * 40);
         var ac = new SignalAnalyzer(trackPitch: false);
         var fc = new FrameSpectrum();
-        for (int f = 0; f < 40; f++) ac.Push(x.AsSpan(f * 480, 480));
-        ac.Analyze(320, 1, fc);
+        for (int f = 0; f < 40; f++) ac.AnalyzeFrame(x.AsSpan(f * 480, 480), new PitchResult(320, 1), fc);
         var g = new float[34];
         var r = new float[34];
         OracleTargets.Compute(fc, fc, g, r);

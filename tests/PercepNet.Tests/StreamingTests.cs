@@ -16,8 +16,7 @@ public class StreamingTests
         public int LatencySamples => SignalAnalyzer.LookaheadSamples + Stft.LatencySamples;
         public void ProcessFrame(ReadOnlySpan<float> input, Span<float> output)
         {
-            var p = _analyzer.Push(input);
-            _analyzer.Analyze(p.Period, p.Correlation, _fs);
+            _analyzer.AnalyzeFrame(input, null, _fs);
             _synth.Synthesize(_fs, _g, _r, postfilter: true, output);
         }
         public void Reset() { _analyzer.Reset(); _synth.Reset(); }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Numerics;
-using PercepNet.Features;
 
 namespace PercepNet.Dsp;
 

@@ -3,10 +3,15 @@ using PercepNet.Dsp;
 namespace PercepNet.Features;
 
 /// <summary>
-/// The analysis half of the signal model for one stream. Each call to <see cref="Push"/> appends
-/// the newest 480 samples; the frame analysed is the one <see cref="LookaheadFrames"/> frames
-/// back, so the pitch tracker and the comb filter's future taps can use the look-ahead.
-/// "Frame l" means the 960-sample window that ends with the l-th pushed frame.
+/// The analysis half of the signal model for one stream, one call per 480-sample frame
+/// (<see cref="AnalyzeFrame(ReadOnlySpan{float}, FrameSpectrum?, FrameSpectrum?)"/>): it appends the
+/// frame, tracks the pitch, and returns what the frame path needs: the NEWEST window's analysis
+/// without look-ahead (the network's features come from it) and the analysis of the frame
+/// <see cref="LookaheadFrames"/> frames back (DELAYED), whose comb filter and pitch use the
+/// look-ahead and which the synthesis enhances. A second stream that takes its pitch from the first
+/// (the clean side of the oracle and of the training targets) is built with <c>trackPitch: false</c>
+/// and analysed with <see cref="AnalyzeFrame(ReadOnlySpan{float}, PitchResult, FrameSpectrum)"/>.
+/// "Frame l" means the 960-sample window that ends with the l-th frame given.
 /// </summary>
 /// <remarks>
 /// Allocates nothing after construction. The window analysed by <see cref="Analyze"/> is the one
@@ -52,8 +57,34 @@ public sealed class SignalAnalyzer
         Array.Fill(_ringPush, -1);
     }
 
+    /// <summary>
+    /// Appends <paramref name="frame"/> (480 samples) and analyses: the newest window into
+    /// <paramref name="newest"/> (no look-ahead: the features' source) and the delayed frame into
+    /// <paramref name="delayed"/> with the tracked pitch (look-ahead); either may be null when not needed.
+    /// </summary>
+    /// <returns>The tracked pitch of the delayed frame.</returns>
+    /// <exception cref="InvalidOperationException">The analyzer was built without pitch tracking.</exception>
+    public PitchResult AnalyzeFrame(ReadOnlySpan<float> frame, FrameSpectrum? newest, FrameSpectrum? delayed)
+    {
+        if (_pitch == null) throw new InvalidOperationException("this analyzer takes its pitch from another stream: call AnalyzeFrame(frame, pitch, delayed)");
+        PitchResult tracked = Push(frame);
+        if (newest != null) AnalyzeNewest(newest);
+        if (delayed != null) Analyze(tracked.Period, tracked.Correlation, delayed);
+        return tracked;
+    }
+
+    /// <summary>
+    /// Appends <paramref name="frame"/> and analyses the delayed frame with a pitch found elsewhere
+    /// (another stream's tracker, for the same frame).
+    /// </summary>
+    public void AnalyzeFrame(ReadOnlySpan<float> frame, PitchResult pitch, FrameSpectrum delayed)
+    {
+        Push(frame);
+        Analyze(pitch.Period, pitch.Correlation, delayed);
+    }
+
     /// <summary>Appends the newest 480 samples; returns the tracked pitch of the analysed frame.</summary>
-    public PitchResult Push(ReadOnlySpan<float> frame)
+    internal PitchResult Push(ReadOnlySpan<float> frame)
     {
         const int n = FrameLayout.FrameSize;
         Array.Copy(_x, n, _x, 0, BufferLength - n);
@@ -66,7 +97,7 @@ public sealed class SignalAnalyzer
     public ReadOnlySpan<float> Window => _x.AsSpan(WindowStart, FrameLayout.WindowSize);
 
     /// <summary>Analyses the delayed frame with the comb filter tuned to <paramref name="period"/>.</summary>
-    public void Analyze(int period, float pitchCorrelation, FrameSpectrum dst)
+    internal void Analyze(int period, float pitchCorrelation, FrameSpectrum dst)
     {
         period = Math.Clamp(period, FrameLayout.MinPeriod, FrameLayout.MaxPeriod);
         if (!TryReuseNewest(dst))
@@ -89,7 +120,7 @@ public sealed class SignalAnalyzer
     /// (its convolutions) is the only one on the feature path and the total latency stays 30 ms.
     /// Needs pitch tracking (constructor).
     /// </summary>
-    public void AnalyzeNewest(FrameSpectrum dst)
+    internal void AnalyzeNewest(FrameSpectrum dst)
     {
         if (_pitch == null) throw new InvalidOperationException("AnalyzeNewest needs an analyzer that tracks pitch");
         const int newestStart = BufferLength - FrameLayout.WindowSize;

@@ -58,10 +58,9 @@ public sealed class OracleProcessor
     /// <summary>Processes one 480-sample frame of each signal; writes 480 output samples (delayed by <see cref="LatencySamples"/>).</summary>
     public void ProcessFrame(ReadOnlySpan<float> clean, ReadOnlySpan<float> noisy, OracleStage stage, Span<float> output)
     {
-        PitchResult pc = _clean.Push(clean), pn = _noisy.Push(noisy);
-        PitchResult pitch = _pitchSource == PitchSource.Clean ? pc : pn;
-        _clean.Analyze(pitch.Period, pitch.Correlation, _cs);
-        _noisy.Analyze(pitch.Period, pitch.Correlation, _ns);
+        // One side tracks the pitch, the other is analysed with it.
+        if (_pitchSource == PitchSource.Clean) _noisy.AnalyzeFrame(noisy, _clean.AnalyzeFrame(clean, null, _cs), _ns);
+        else _clean.AnalyzeFrame(clean, _noisy.AnalyzeFrame(noisy, null, _ns), _cs);
         switch (stage)
         {
             case OracleStage.BinMagnitudes:

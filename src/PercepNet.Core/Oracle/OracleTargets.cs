@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using PercepNet.Dsp;
-using PercepNet.Features;
 
 namespace PercepNet.Oracle;
 

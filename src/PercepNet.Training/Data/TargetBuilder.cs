@@ -61,17 +61,13 @@ public sealed class TargetBuilder
         {
             ReadOnlySpan<float> y = f < frames ? seq.Noisy.AsSpan(f * n, n) : zeros;
             ReadOnlySpan<float> x = f < frames ? seq.Target.AsSpan(f * n, n) : zeros;
-            var p = _noisy.Push(y);
-            _clean.Push(x);
-            if (f < frames)
-            {
-                _noisy.AnalyzeNewest(_newest);
-                FeatureExtractor.Extract(_newest, dst.Slice(f * FeatureShard.FrameFloats, FeatureShard.Features));
-            }
+            // As the Denoiser: features from the newest noisy window, targets from the delayed frame,
+            // whose clean side is analysed with the noisy side's tracked pitch.
             int frame = f - lag; // the frame the look-ahead analysis describes now
+            var p = _noisy.AnalyzeFrame(y, f < frames ? _newest : null, _ns);
+            _clean.AnalyzeFrame(x, p, _cs);
+            if (f < frames) FeatureExtractor.Extract(_newest, dst.Slice(f * FeatureShard.FrameFloats, FeatureShard.Features));
             if (frame < 0) continue;
-            _noisy.Analyze(p.Period, p.Correlation, _ns);
-            _clean.Analyze(p.Period, p.Correlation, _cs);
             OracleTargets.Compute(_cs, _ns, _g, _r);
             Span<float> o = dst.Slice(frame * FeatureShard.FrameFloats, FeatureShard.FrameFloats);
             for (int b = 0; b < FrameLayout.BandCount; b++)

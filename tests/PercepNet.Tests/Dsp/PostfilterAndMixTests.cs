@@ -71,8 +71,7 @@ public class PostfilterAndMixTests
     {
         var an = new SignalAnalyzer(trackPitch: false);
         var fs = new FrameSpectrum();
-        for (int f = 0; f < frames; f++) an.Push(signal.AsSpan(f * 480, 480));
-        an.Analyze(period, 1f, fs);
+        for (int f = 0; f < frames; f++) an.AnalyzeFrame(signal.AsSpan(f * 480, 480), new PitchResult(period, 1f), fs);
         return fs;
     }
 

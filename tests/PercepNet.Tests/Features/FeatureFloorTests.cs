@@ -56,8 +56,7 @@ public class FeatureFloorTests
         bool anyChanged = false;
         for (int f = 0; f < 30; f++)
         {
-            analyzer.Push(x.AsSpan(f * 480, 480));
-            analyzer.AnalyzeNewest(y);
+            analyzer.AnalyzeFrame(x.AsSpan(f * 480, 480), y, null);
             FeatureExtractor.Extract(y, plain);
             FeatureExtractor.Extract(y, floored, floor);
             var later = (float[])plain.Clone();

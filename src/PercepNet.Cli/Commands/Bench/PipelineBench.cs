@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using PercepNet.Dsp;
 using PercepNet.Features;
 using PercepNet.Nn;
 
@@ -34,8 +35,7 @@ public static class PipelineBench
         var spectrum = new FrameSpectrum();
         for (int f = 0; f < frames; f++)
         {
-            analyzer.Push(signal.AsSpan(f * Denoiser.FrameSize, Denoiser.FrameSize));
-            analyzer.AnalyzeNewest(spectrum);
+            analyzer.AnalyzeFrame(signal.AsSpan(f * Denoiser.FrameSize, Denoiser.FrameSize), spectrum, null);
             FeatureExtractor.Extract(spectrum, features.AsSpan(f * FeatureExtractor.Count, FeatureExtractor.Count));
         }
         return features;

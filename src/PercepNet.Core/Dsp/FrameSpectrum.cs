@@ -1,6 +1,4 @@
-using PercepNet.Dsp;
-
-namespace PercepNet.Features;
+namespace PercepNet.Dsp;
 
 /// <summary>
 /// Everything the signal model knows about one analysis frame: the windowed spectrum X, the
