@@ -1,13 +1,14 @@
 using System.Diagnostics;
+using PercepNet.Dsp;
 
 namespace PercepNet.Audio;
 
 /// <summary>
-/// Runs per-channel 48 kHz processors over a WAV file in constant memory:
+/// Runs per-channel 48 kHz frame processors (<see cref="IFrameProcessor"/>, e.g. the Denoiser) over a WAV file in constant memory:
 /// read chunk -> resample each channel to 48 kHz -> processor -> resample back -> write, in the input's
 /// format (rate, channels, encoding, bit depth). The output has exactly the input's length and is
 /// time-aligned with it: the resamplers have no delay (see <see cref="Resampler"/>) and the processor's
-/// <see cref="IChunkProcessor.DelaySamples"/> is compensated. With an identity processor a 48 kHz file
+/// <see cref="IFrameProcessor.LatencySamples"/> is compensated. With an identity processor a 48 kHz file
 /// comes out sample for sample identical; other rates differ only by what the resampler removes
 /// (everything above 0.4535 x the sample rate). Non-finite input samples (NaN, infinity in float files)
 /// are replaced by 0 before processing. Memory use does not depend on the file length, and nothing is
@@ -18,8 +19,8 @@ public static class AudioPipeline
     /// <summary>The rate processors run at (the denoiser's rate).</summary>
     public const int ProcessingRate = 48000;
 
-    /// <summary>Default processor block: 480 samples = 10 ms at 48 kHz, one PercepNet frame.</summary>
-    public const int DefaultBlockSize = 480;
+    /// <summary>Samples per processor call: one frame, 480 samples = 10 ms at 48 kHz.</summary>
+    private const int blockSize = FrameLayout.FrameSize;
 
     // Input frames per read. OPT: large enough to amortise per-call overhead, small enough for the cache.
     private const int ChunkFrames = 8192;
@@ -32,24 +33,22 @@ public static class AudioPipeline
     /// are disposed when the run ends, successfully or not.
     /// </param>
     /// <param name="progress">Called with the fraction done (0..1) after each chunk and with 1 at the end; may be null.</param>
-    /// <param name="blockSize">Samples per <see cref="IChunkProcessor.Process"/> call, > 0.</param>
     /// <param name="cancellationToken">Checked between chunks; on cancellation no output file is left.</param>
     /// <exception cref="FileNotFoundException">The input does not exist.</exception>
     /// <exception cref="InvalidDataException">The input is not a readable WAV file.</exception>
     /// <exception cref="ArgumentException">The output path is the input file.</exception>
     public static void ProcessFile(
-        string inputPath, string outputPath, Func<int, IChunkProcessor> createProcessor,
-        Action<double>? progress = null, int blockSize = DefaultBlockSize, CancellationToken cancellationToken = default)
+        string inputPath, string outputPath, Func<int, IFrameProcessor> createProcessor,
+        Action<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(createProcessor);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blockSize);
         if (FileIdentity.Same(outputPath, inputPath))
             throw new ArgumentException($"{outputPath}: output path is the input file; refusing to overwrite the input.", nameof(outputPath));
         using var reader = new WavReader(inputPath);
         var format = reader.Format;
         using var writer = new WavWriter(outputPath, format, inputPath);
         var channels = new ChannelState[format.Channels];
-        var processors = new List<IChunkProcessor>(format.Channels);
+        var processors = new List<IFrameProcessor>(format.Channels);
         try
         {
             // From a pipe the length is known only at its end: until then nothing is capped.
@@ -59,9 +58,9 @@ public static class AudioPipeline
             {
                 var processor = createProcessor(c) ?? throw new InvalidOperationException($"The processor factory returned null for channel {c}.");
                 processors.Add(processor);
-                if (processor.DelaySamples < 0)
-                    throw new ArgumentException($"Processor of channel {c} reports a negative delay ({processor.DelaySamples}).", nameof(createProcessor));
-                channels[c] = new ChannelState(processor, format.SampleRate, blockSize, frames48);
+                if (processor.LatencySamples < 0)
+                    throw new ArgumentException($"Processor of channel {c} reports a negative delay ({processor.LatencySamples}).", nameof(createProcessor));
+                channels[c] = new ChannelState(processor, format.SampleRate, frames48);
             }
             var input = new float[format.Channels][];
             for (int c = 0; c < input.Length; c++) input[c] = new float[ChunkFrames];
@@ -109,7 +108,7 @@ public static class AudioPipeline
     }
 
     /// <summary>One channel's chain: upsampler -> block FIFO -> processor (delay dropped) -> downsampler -> output FIFO.</summary>
-    private sealed class ChannelState(IChunkProcessor processor, int rate, int blockSize, long total48)
+    private sealed class ChannelState(IFrameProcessor processor, int rate, long total48)
     {
         /// <summary>Samples at 48 kHz the output is cut to (set at the end of a pipe, when it becomes known).</summary>
         public long Total48 { get; set; } = total48;
@@ -118,7 +117,7 @@ public static class AudioPipeline
         private readonly Resampler _down = new(ProcessingRate, rate);
         private readonly Fifo _in48 = new();
         private readonly float[] _processed = new float[blockSize];
-        private readonly int _delay = processor.DelaySamples;
+        private readonly int _delay = processor.LatencySamples;
         private long _dropped, _sentDown;
 
         public Fifo Out { get; } = new();
@@ -151,7 +150,7 @@ public static class AudioPipeline
             int offset = 0;
             for (; _in48.Count - offset >= blockSize; offset += blockSize)
             {
-                processor.Process(_in48.Data.AsSpan(offset, blockSize), _processed);
+                processor.ProcessFrame(_in48.Data.AsSpan(offset, blockSize), _processed);
                 var block = _processed.AsSpan();
                 int drop = (int)Math.Min(_delay - _dropped, block.Length);
                 _dropped += drop;

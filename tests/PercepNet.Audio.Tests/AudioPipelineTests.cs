@@ -1,3 +1,4 @@
+using PercepNet.Dsp;
 using PercepNet.TestSupport;
 using Xunit.Abstractions;
 
@@ -9,19 +10,21 @@ public sealed class AudioPipelineTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => _tmp.Dispose();
 
-    private sealed class Identity : IChunkProcessor
+    private sealed class Identity : IFrameProcessor
     {
-        public int DelaySamples => 0;
-        public void Process(ReadOnlySpan<float> input, Span<float> output) => input.CopyTo(output);
+        public int LatencySamples => 0;
+        public void Reset() { }
+        public void ProcessFrame(ReadOnlySpan<float> input, Span<float> output) => input.CopyTo(output);
     }
 
     /// <summary>A pure delay of <paramref name="delay"/> samples times a gain, stated as its DelaySamples.</summary>
-    private sealed class Delay(int delay, float gain = 1) : IChunkProcessor
+    private sealed class Delay(int delay, float gain = 1) : IFrameProcessor
     {
         private readonly float[] _line = new float[delay + 1];
         private int _pos;
-        public int DelaySamples => delay;
-        public void Process(ReadOnlySpan<float> input, Span<float> output)
+        public int LatencySamples => delay;
+        public void Reset() { }
+        public void ProcessFrame(ReadOnlySpan<float> input, Span<float> output)
         {
             for (int i = 0; i < input.Length; i++)
             {
@@ -75,7 +78,7 @@ public sealed class AudioPipelineTests(ITestOutputHelper output) : IDisposable
         string outPath = _tmp.File("out.wav");
         AudioPipeline.ProcessFile(input, outPath, _ => new Identity());
         Assert.Equal(File.ReadAllBytes(input), File.ReadAllBytes(outPath));
-        AudioPipeline.ProcessFile(input, outPath, _ => new Delay(1234), blockSize: 333);
+        AudioPipeline.ProcessFile(input, outPath, _ => new Delay(1234));
         Assert.Equal(File.ReadAllBytes(input), File.ReadAllBytes(outPath));
     }
 
@@ -93,7 +96,7 @@ public sealed class AudioPipelineTests(ITestOutputHelper output) : IDisposable
         var x = TestSignal(rate, 2, frames);
         string input = WriteInput("in.wav", f, x);
         var original = AudioFile.Read(input);
-        foreach (var (name, factory) in new (string, Func<int, IChunkProcessor>)[]
+        foreach (var (name, factory) in new (string, Func<int, IFrameProcessor>)[]
                  {
                      ("identity", _ => new Identity()),
                      ("delay 497", _ => new Delay(497)),
@@ -179,13 +182,14 @@ public sealed class AudioPipelineTests(ITestOutputHelper output) : IDisposable
         Assert.All(made, p => Assert.True(p.Disposed));
     }
 
-    private sealed class Failing(int failAt = 20) : IChunkProcessor, IDisposable
+    private sealed class Failing(int failAt = 20) : IFrameProcessor, IDisposable
     {
         private int _calls;
         public bool Disposed { get; private set; }
         public void Dispose() => Disposed = true;
-        public int DelaySamples => 0;
-        public void Process(ReadOnlySpan<float> input, Span<float> output)
+        public int LatencySamples => 0;
+        public void Reset() { }
+        public void ProcessFrame(ReadOnlySpan<float> input, Span<float> output)
         {
             if (++_calls == failAt) throw new InvalidOperationException("model failed");
             input.CopyTo(output);
@@ -211,10 +215,11 @@ public sealed class AudioPipelineTests(ITestOutputHelper output) : IDisposable
         Assert.True(err < -50, $"error {err:F1} dB");
     }
 
-    private sealed class Recording(List<float> seen) : IChunkProcessor
+    private sealed class Recording(List<float> seen) : IFrameProcessor
     {
-        public int DelaySamples => 0;
-        public void Process(ReadOnlySpan<float> input, Span<float> output)
+        public int LatencySamples => 0;
+        public void Reset() { }
+        public void ProcessFrame(ReadOnlySpan<float> input, Span<float> output)
         {
             seen.AddRange(input);
             input.CopyTo(output);

@@ -1,3 +1,4 @@
+using PercepNet.Dsp;
 using System.Diagnostics;
 
 namespace PercepNet.Audio.Tests;
@@ -80,10 +81,11 @@ public sealed class StreamedInputTests : IDisposable
         Assert.Equal(22050 + 77, AudioFile.Read(_tmp.File("from-fifo.wav")).Length);
     }
 
-    private sealed class Halver : IChunkProcessor
+    private sealed class Halver : IFrameProcessor
     {
-        public int DelaySamples => 100;
-        public void Process(ReadOnlySpan<float> input, Span<float> output)
+        public int LatencySamples => 100;
+        public void Reset() { }
+        public void ProcessFrame(ReadOnlySpan<float> input, Span<float> output)
         {
             for (int i = 0; i < input.Length; i++) output[i] = 0.5f * input[i];
         }

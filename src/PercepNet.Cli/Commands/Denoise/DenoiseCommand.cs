@@ -69,13 +69,6 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
 
     public DenoiseCommand(IAnsiConsole console) => _console = console;
 
-    /// <summary>Adapts a <see cref="Denoiser"/> to the file pipeline (one per channel).</summary>
-    private sealed class Channel(Denoiser d) : IChunkProcessor
-    {
-        public int DelaySamples => d.LatencySamples;
-        public void Process(ReadOnlySpan<float> input, Span<float> output) => d.ProcessFrame(input, output);
-    }
-
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         var model = ModelChoice.Resolve(s.Model);
@@ -84,7 +77,7 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
         if (Directory.Exists(s.Input)) return Folder(s, model, options, cancellationToken);
         ProgressReporter.Run(_console, $"denoising {Path.GetFileName(s.Input)}", progress =>
         {
-            AudioPipeline.ProcessFile(s.Input, s.Output, _ => new Channel(new Denoiser(model, options)), progress, cancellationToken: cancellationToken);
+            AudioPipeline.ProcessFile(s.Input, s.Output, _ => new Denoiser(model, options), progress, cancellationToken: cancellationToken);
             return 0;
         });
         _console.MarkupLineInterpolated($"{s.Output}: denoised with {model.Name}");
@@ -104,7 +97,7 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
                 try
                 {
                     if (FileIdentity.IsSpecial(f)) throw new IOException($"{f}: not a regular file (a FIFO, socket or device); skipped");
-                    AudioPipeline.ProcessFile(f, Path.Combine(s.Output, Path.GetFileName(f)), _ => new Channel(new Denoiser(model, options)), cancellationToken: ct);
+                    AudioPipeline.ProcessFile(f, Path.Combine(s.Output, Path.GetFileName(f)), _ => new Denoiser(model, options), cancellationToken: ct);
                 }
                 catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
                 {
