@@ -16,7 +16,7 @@ namespace PercepNet.Dsp;
 /// longer ones 5 taps. Dropping future taps keeps the response exactly 1 with zero phase at the
 /// harmonics, where it matters; between harmonics the response is no longer zero-phase.
 /// </remarks>
-public static class CombFilter
+internal static class CombFilter
 {
     /// <summary>Past taps M (and the maximum number of future taps).</summary>
     public const int Taps = 3;

@@ -14,7 +14,7 @@ namespace PercepNet.Dsp;
 /// Instances hold scratch memory, so one instance must not be used by two threads at once; the
 /// transform itself allocates nothing.
 /// </remarks>
-public sealed class ComplexFft
+internal sealed class ComplexFft
 {
     private readonly int _n;
     private readonly int[] _radix;      // factor of each stage, in order of application

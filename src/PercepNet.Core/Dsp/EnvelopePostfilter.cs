@@ -15,7 +15,7 @@ namespace PercepNet.Dsp;
 /// that is almost all noise is not pumped back up. The ratio uses energies (squared gains), the
 /// convention that gives G = 1 at unit gains and the published +5.6 dB ceiling.
 /// </remarks>
-public static class EnvelopePostfilter
+internal static class EnvelopePostfilter
 {
     /// <summary>The compensation constant beta.</summary>
     public const float Beta = 0.02f;

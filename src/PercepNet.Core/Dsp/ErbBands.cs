@@ -18,7 +18,7 @@ namespace PercepNet.Dsp;
 /// minimum of 2 bins (100 Hz) applies up to 800 Hz, where ERB widths fall below 100 Hz.
 /// Bins above 20 kHz belong to no band; gains interpolated to them take the last band's value.
 /// </remarks>
-public static class ErbBands
+internal static class ErbBands
 {
     /// <summary>Band centres in bins (multiply by 50 for Hz).</summary>
     public static ReadOnlySpan<short> Centers =>

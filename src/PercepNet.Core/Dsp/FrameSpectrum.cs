@@ -5,7 +5,7 @@ namespace PercepNet.Dsp;
 /// spectrum P of its comb-filtered version, their band energies and cross-correlation, the
 /// per-band pitch coherence, and the pitch. Buffers are allocated once and reused.
 /// </summary>
-public sealed class FrameSpectrum
+internal sealed class FrameSpectrum
 {
     /// <summary>Spectrum of the windowed frame: 481 bins interleaved (re, im).</summary>
     public float[] X { get; } = new float[Stft.SpectrumLength];

@@ -8,7 +8,7 @@ namespace PercepNet.Dsp;
 /// [<see cref="FrameLayout.MinPeriod"/>, <see cref="FrameLayout.MaxPeriod"/>].</param>
 /// <param name="Correlation">Normalised correlation of the (LPC-whitened) signal with itself delayed by
 /// <paramref name="Period"/>, in [0, 1]: near 1 for clean voiced speech, near 0 for silence and noise.</param>
-public readonly record struct PitchResult(int Period, float Correlation);
+internal readonly record struct PitchResult(int Period, float Correlation);
 
 /// <summary>One pitch hypothesis of one frame, as produced by <see cref="PitchEstimator"/>.</summary>
 /// <param name="Period">Period in samples at 48 kHz.</param>

@@ -12,7 +12,7 @@ namespace PercepNet.Dsp;
 /// Allocation-free after construction; not thread-safe (one stream, one thread).
 /// See docs/pitch.md for the algorithm, its parameters and measured accuracy.
 /// </summary>
-public sealed class PitchTracker
+internal sealed class PitchTracker
 {
     /// <summary>Frames of look-ahead: the result of a call describes the frame fed this many calls earlier.</summary>
     public const int LookaheadFrames = 2;

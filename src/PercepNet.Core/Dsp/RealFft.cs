@@ -10,7 +10,7 @@ namespace PercepNet.Dsp;
 /// (re, im): 2 * (n/2 + 1) floats; bins 0 and n/2 have zero imaginary parts.
 /// </summary>
 /// <remarks>Holds scratch memory: one instance per thread. Allocates nothing per call.</remarks>
-public sealed class RealFft
+internal sealed class RealFft
 {
     private readonly int _n;
     private readonly ComplexFft _half;

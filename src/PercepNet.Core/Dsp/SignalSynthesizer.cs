@@ -9,7 +9,7 @@ namespace PercepNet.Dsp;
 /// energy, band gains g_b (optionally through the envelope postfilter), inverse STFT and
 /// overlap-add. One instance per stream; allocates nothing after construction.
 /// </summary>
-public sealed class SignalSynthesizer
+internal sealed class SignalSynthesizer
 {
     private readonly Stft _stft = new();
     private readonly float[] _z = new float[Stft.SpectrumLength];

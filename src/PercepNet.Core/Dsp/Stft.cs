@@ -11,7 +11,7 @@ namespace PercepNet.Dsp;
 /// <see cref="LatencySamples"/> (one hop).
 /// </summary>
 /// <remarks>One instance per stream; allocates nothing after construction.</remarks>
-public sealed class Stft
+internal sealed class Stft
 {
     /// <summary>Floats in one spectrum: 481 bins, interleaved (re, im).</summary>
     public const int SpectrumLength = 2 * FrameLayout.BinCount;

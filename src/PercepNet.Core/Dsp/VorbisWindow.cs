@@ -5,7 +5,7 @@ namespace PercepNet.Dsp;
 /// w[n] = sin(pi/2 sin^2(pi (n + 0.5) / N)), N = <see cref="FrameLayout.WindowSize"/>, so that
 /// w^2[n] + w^2[n + N/2] = 1 and unity gains reconstruct the input exactly (delayed by one hop).
 /// </summary>
-public static class VorbisWindow
+internal static class VorbisWindow
 {
     private static readonly float[] s_table = Build(FrameLayout.WindowSize);
 

@@ -11,7 +11,7 @@ namespace PercepNet.Features;
 /// the pitch period, the pitch correlation. Scaling is left to the model's feature
 /// normalisation (mean and standard deviation stored in the model file).
 /// </summary>
-public static class FeatureExtractor
+internal static class FeatureExtractor
 {
     /// <summary>Features per frame.</summary>
     public const int Count = 2 * FrameLayout.BandCount + 2;

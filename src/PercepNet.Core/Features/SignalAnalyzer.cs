@@ -19,7 +19,7 @@ namespace PercepNet.Features;
 /// spectrum X and band energies are kept in a small ring and reused (the same computation on the
 /// same samples, so bit-identical); only the comb-filtered half is recomputed.
 /// </remarks>
-public sealed class SignalAnalyzer
+internal sealed class SignalAnalyzer
 {
     /// <summary>Frames of look-ahead between the newest frame and the analysed one.</summary>
     public const int LookaheadFrames = PitchTracker.LookaheadFrames;

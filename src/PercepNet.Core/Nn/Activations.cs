@@ -22,7 +22,7 @@ namespace PercepNet.Nn;
 /// so both give bit-identical results; the scalar functions are the specification.
 /// </para>
 /// </summary>
-public static class Activations
+internal static class Activations
 {
     /// <summary>Documented bound on |Tanh(x) - tanh(x)| for every finite float x.</summary>
     public const float TanhMaxError = 1.5e-7f;

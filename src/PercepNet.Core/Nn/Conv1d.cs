@@ -6,7 +6,7 @@ namespace PercepNet.Nn;
 /// exactly what TorchSharp's Conv1d gives on a sequence left-padded with K-1 zero frames.
 /// Immutable; the frame history is per stream (<see cref="HistoryLength"/> floats).
 /// </summary>
-public sealed class Conv1d
+internal sealed class Conv1d
 {
     // Repacked from TorchSharp's [out, in, kernel] to [out, kernel, in] so each tap is one contiguous dot product.
     private readonly float[] _weights;

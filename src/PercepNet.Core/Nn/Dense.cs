@@ -1,7 +1,7 @@
 namespace PercepNet.Nn;
 
 /// <summary>Fully connected layer y = W x + b (no activation). Immutable; shared between streams.</summary>
-public sealed class Dense
+internal sealed class Dense
 {
     private readonly float[] _weights; // [Outputs, Inputs], row-major (TorchSharp Linear layout)
     private readonly float[] _bias;

@@ -10,7 +10,7 @@ namespace PercepNet.Nn;
 /// </code>
 /// Immutable; the hidden state (<see cref="Hidden"/> floats, zero at the start of a stream) is per stream.
 /// </summary>
-public sealed class Gru
+internal sealed class Gru
 {
     private readonly float[] _wih; // [3H, in]
     private readonly float[] _whh; // [3H, H]

@@ -4,7 +4,7 @@ namespace PercepNet.Nn;
 /// One stream of a PercepNet network, float (<see cref="PercepNetNetwork"/>) or int8
 /// (<see cref="PercepNetNetworkInt8"/>): both take the same features and give the same outputs.
 /// </summary>
-public interface IPercepNetNetwork
+internal interface IPercepNetNetwork
 {
     /// <summary>Frames between an input frame and its output (2 = 20 ms for the paper's model).</summary>
     int LookaheadFrames { get; }

@@ -10,7 +10,7 @@ namespace PercepNet.Nn;
 /// <see cref="Process"/> allocates nothing. <see cref="PercepNetNetworkInt8"/> is the 8-bit sibling
 /// with the same interface (<see cref="IPercepNetNetwork"/>).
 /// </summary>
-public sealed class PercepNetNetwork : IPercepNetNetwork
+internal sealed class PercepNetNetwork : IPercepNetNetwork
 {
     private readonly NetworkShape _shape;
     private readonly float[] _mean;

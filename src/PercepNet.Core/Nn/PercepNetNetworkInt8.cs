@@ -17,7 +17,7 @@ namespace PercepNet.Nn;
 /// One instance per stream, built from a shared <see cref="ModelFile"/> (the quantisation is done
 /// per instance, in the constructor). <see cref="Process"/> allocates nothing.
 /// </summary>
-public sealed class PercepNetNetworkInt8 : IPercepNetNetwork
+internal sealed class PercepNetNetworkInt8 : IPercepNetNetwork
 {
     /// <summary>
     /// Normalised features (zero mean, unit variance on the training set) are clipped to

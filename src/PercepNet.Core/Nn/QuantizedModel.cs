@@ -8,7 +8,7 @@ namespace PercepNet.Nn;
 /// <see cref="QuantizedMatrix"/> and docs/inference.md). Immutable; share one between many
 /// <see cref="PercepNetNetworkInt8"/> streams. About a quarter of the float weights' memory.
 /// </summary>
-public sealed class QuantizedModel
+internal sealed class QuantizedModel
 {
     internal readonly float[] Mean;
     internal readonly float[] InvStd;

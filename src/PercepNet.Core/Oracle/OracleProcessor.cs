@@ -29,7 +29,7 @@ public enum PitchSource
 /// Runs an oracle stage over whole 48 kHz signals. The output has the noisy input's length and is
 /// time-aligned with it (the pipeline's <see cref="LatencySamples"/> are removed).
 /// </summary>
-public sealed class OracleProcessor
+internal sealed class OracleProcessor
 {
     /// <summary>Pipeline delay: look-ahead (2 frames) + overlap-add (1 frame) = 1440 samples (30 ms).</summary>
     public const int LatencySamples = SignalAnalyzer.LookaheadSamples + Stft.LatencySamples;

@@ -9,7 +9,7 @@ namespace PercepNet.Oracle;
 /// under a square root is clipped at 0 and every division guarded, so silence, pure tones and
 /// digital zeros give finite targets.
 /// </summary>
-public static class OracleTargets
+internal static class OracleTargets
 {
     /// <summary>Noise floor n0 of the gain correction when even r = 1 cannot reach the clean harmonicity.</summary>
     public const float N0 = 0.03f;
