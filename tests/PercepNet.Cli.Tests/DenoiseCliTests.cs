@@ -203,13 +203,23 @@ public sealed class DenoiseCliTests : IDisposable
         return psi;
     }
 
-    [Theory]
+    /// <summary>Whether this process ignores SIGHUP (signal 1): /proc/self/status, SigIgn bit 0.</summary>
+    private static bool HangupIgnored()
+    {
+        string? line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return line != null && (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & 1) != 0;
+    }
+
+    [SkippableTheory]
     [InlineData("INT")]
     [InlineData("TERM")]
     [InlineData("HUP")]
     public void ASignalStopsALongRunRemovesItsTemporaryFileAndKeepsTheEarlierOutput(string signal)
     {
         if (!OperatingSystem.IsLinux()) return;
+        // Under nohup the tests inherit an ignored SIGHUP, and so does the tool they start: the .NET
+        // runtime keeps it ignored, as a program run with nohup should.
+        Skip.If(signal == "HUP" && HangupIgnored(), "SIGHUP is ignored in this test run (started under nohup), so the tool rightly ignores it too");
         string d = Path.Combine(_dir, "sig" + signal);
         Directory.CreateDirectory(d);
         // The input is a FIFO that this test feeds: the run is surely in the middle of its work (waiting

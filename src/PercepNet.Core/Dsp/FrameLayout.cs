@@ -15,6 +15,12 @@ public static class FrameLayout
     /// <summary>Analysis/synthesis window length in samples (20 ms, 50% overlap).</summary>
     public const int WindowSize = 2 * FrameSize;
 
+    /// <summary>Frames (hops) per second of audio: 100.</summary>
+    public const int FramesPerSecond = SampleRate / FrameSize;
+
+    /// <summary>Frames per hour of audio: 360,000 (how training data is counted).</summary>
+    public const int FramesPerHour = 3600 * FramesPerSecond;
+
     /// <summary>Real-FFT size: the window length (960 = 2^6 * 3 * 5).</summary>
     public const int FftSize = WindowSize;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using PercepNet.Dsp;
 using PercepNet.Nn;
 using PercepNet.Training.Data;
 using PercepNet.Training.Export;
@@ -136,8 +137,8 @@ public sealed class Trainer(TextWriter? log = null)
         var schedule = new LearningRateSchedule(config.LearningRate, config.MinLearningRate, config.WarmupSteps, scheduleSteps);
         progress.StepFrames = (long)config.BatchSize * (train.ChunkFrames - shape.LookaheadFrames);
         progress.Line(string.Create(CultureInfo.InvariantCulture,
-            $"PercepNet training: {model.ParameterCount:N0} weights, {train.Shards.Count} training shards ({train.FrameCount / 360000.0:F2} h in {train.ChunkCount} sequences of {train.ChunkFrames} frames), " +
-            $"{(validation == null ? "no validation" : $"{validation.Shards.Count} validation shards ({validation.FrameCount / 360000.0:F2} h)")}, " +
+            $"PercepNet training: {model.ParameterCount:N0} weights, {train.Shards.Count} training shards ({train.FrameCount / (double)FrameLayout.FramesPerHour:F2} h in {train.ChunkCount} sequences of {train.ChunkFrames} frames), " +
+            $"{(validation == null ? "no validation" : $"{validation.Shards.Count} validation shards ({validation.FrameCount / (double)FrameLayout.FramesPerHour:F2} h)")}, " +
             $"{stepsPerEpoch} steps per epoch, {config.Epochs} epochs, {torch.get_num_threads()} threads."));
 
         // Frames/s counts training steps only (data, forward, backward, update), not validation or

@@ -46,8 +46,8 @@ public static class PipelineBench
     {
         IPercepNetNetwork net = int8 ? new PercepNetNetworkInt8(model.Quantized) : new PercepNetNetwork(model.File);
         int frames = features.Length / FeatureExtractor.Count;
-        var g = new float[34];
-        var r = new float[34];
+        var g = new float[FrameLayout.BandCount];
+        var r = new float[FrameLayout.BandCount];
         return Median(passes, () =>
         {
             net.Reset();

@@ -132,7 +132,7 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
         foreach (var (split, hours) in new[] { ("train", s.TrainHours), ("val", s.ValHours) })
         {
             if (hours <= 0) continue;
-            int sequences = Math.Max(1, (int)Math.Round(hours * 360000 / s.Frames));
+            int sequences = Math.Max(1, (int)Math.Round(hours * PercepNet.Dsp.FrameLayout.FramesPerHour / s.Frames));
             var sw = Stopwatch.StartNew();
             ProgressReporter.Run(_console, $"{split}: {sequences} sequences", progress =>
             {
