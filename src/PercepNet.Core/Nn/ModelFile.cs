@@ -168,6 +168,15 @@ public sealed class ModelFile
     /// <summary>Weight tensor <paramref name="index"/> in <see cref="NetworkShape.Tensors"/> order (flattened, row-major).</summary>
     public ReadOnlySpan<float> Tensor(int index) => _tensors[index];
 
+    /// <summary>The weight tensor named <paramref name="name"/> (a <see cref="NetworkShape.Tensors"/> name, e.g. "conv1.weight").</summary>
+    public ReadOnlySpan<float> Tensor(string name)
+    {
+        var specs = Shape.Tensors();
+        for (int i = 0; i < specs.Count; i++)
+            if (specs[i].Name == name) return _tensors[i];
+        throw new ArgumentException($"no weight tensor named {name}", nameof(name));
+    }
+
     /// <summary>Number of weight tensors.</summary>
     public int TensorCount => _tensors.Length;
 

@@ -66,41 +66,47 @@ public sealed record NetworkShape
     public int StrengthGruInputs => Conv2Channels + SharedGru;
 
     /// <summary>
-    /// Every weight tensor in file order, named as the TorchSharp model names its parameters, with
-    /// its shape in TorchSharp's layout (Linear [out, in], Conv1d [out, in, kernel],
-    /// GRU weight_ih [3H, in] and weight_hh [3H, H] with gates in the order r, z, n).
+    /// The layers in file order: the one description of the topology that the float engine, the
+    /// int8 engine, the model file and the TorchSharp model are built from. Names are the TorchSharp
+    /// parameter prefixes. The wiring is in the sizes: the first shared GRU reads the conv output,
+    /// each further one the previous GRU; the gain GRU reads the last shared GRU; the strength GRU
+    /// reads [conv output, last shared GRU] (<see cref="StrengthGruInputs"/>); the gain head reads
+    /// [conv output, every shared GRU, gain GRU] (<see cref="GainHeadInputs"/>); the VAD head reads the
+    /// last shared GRU.
     /// </summary>
-    public IReadOnlyList<(string Name, int[] Shape)> Tensors()
+    public IReadOnlyList<LayerSpec> Layers()
     {
-        var t = new List<(string, int[])>();
-        void Linear(string name, int outputs, int inputs)
+        var l = new List<LayerSpec>
         {
-            t.Add((name + ".weight", [outputs, inputs]));
-            t.Add((name + ".bias", [outputs]));
-        }
-        void Conv(string name, int outputs, int inputs, int kernel)
-        {
-            t.Add((name + ".weight", [outputs, inputs, kernel]));
-            t.Add((name + ".bias", [outputs]));
-        }
-        void Gru(string name, int inputs, int hidden)
-        {
-            t.Add((name + ".weight_ih_l0", [3 * hidden, inputs]));
-            t.Add((name + ".weight_hh_l0", [3 * hidden, hidden]));
-            t.Add((name + ".bias_ih_l0", [3 * hidden]));
-            t.Add((name + ".bias_hh_l0", [3 * hidden]));
-        }
-        Linear("input", InputDense, FeatureExtractor.Count);
-        Conv("conv1", Conv1Channels, InputDense, Conv1Kernel);
-        Conv("conv2", Conv2Channels, Conv1Channels, Conv2Kernel);
-        for (int i = 0; i < SharedGruLayers; i++) Gru($"grus.{i}", i == 0 ? Conv2Channels : SharedGru, SharedGru);
-        Gru("gain_gru", SharedGru, GainGru);
-        Gru("strength_gru", StrengthGruInputs, StrengthGru);
-        Linear("gain_head", FrameLayout.BandCount, GainHeadInputs);
-        Linear("strength_head", FrameLayout.BandCount, StrengthGru);
-        Linear("vad_head", 1, SharedGru);
-        return t;
+            new(InputLayer, LayerKind.Dense, FeatureExtractor.Count, InputDense),
+            new(Conv1Layer, LayerKind.Conv1d, InputDense, Conv1Channels, Conv1Kernel),
+            new(Conv2Layer, LayerKind.Conv1d, Conv1Channels, Conv2Channels, Conv2Kernel),
+        };
+        for (int i = 0; i < SharedGruLayers; i++) l.Add(new(SharedGruLayer(i), LayerKind.Gru, i == 0 ? Conv2Channels : SharedGru, SharedGru));
+        l.Add(new(GainGruLayer, LayerKind.Gru, SharedGru, GainGru));
+        l.Add(new(StrengthGruLayer, LayerKind.Gru, StrengthGruInputs, StrengthGru));
+        l.Add(new(GainHeadLayer, LayerKind.Dense, GainHeadInputs, FrameLayout.BandCount));
+        l.Add(new(StrengthHeadLayer, LayerKind.Dense, StrengthGru, FrameLayout.BandCount));
+        l.Add(new(VadHeadLayer, LayerKind.Dense, SharedGru, 1));
+        return l;
     }
+
+    /// <summary>The layer named <paramref name="name"/> (one of the *Layer names).</summary>
+    public LayerSpec Layer(string name) =>
+        Layers().FirstOrDefault(l => l.Name == name) ?? throw new ArgumentException($"no layer named {name}", nameof(name));
+
+    /// <summary>Layer names (TorchSharp parameter prefixes).</summary>
+    public const string InputLayer = "input", Conv1Layer = "conv1", Conv2Layer = "conv2", GainGruLayer = "gain_gru",
+        StrengthGruLayer = "strength_gru", GainHeadLayer = "gain_head", StrengthHeadLayer = "strength_head", VadHeadLayer = "vad_head";
+
+    /// <summary>Name of shared GRU <paramref name="i"/> (0-based).</summary>
+    public static string SharedGruLayer(int i) => $"grus.{i}";
+
+    /// <summary>
+    /// Every weight tensor in file order (<see cref="Layers"/>, each layer's tensors in
+    /// <see cref="LayerSpec.Tensors"/> order), named as the TorchSharp model names its parameters.
+    /// </summary>
+    public IReadOnlyList<(string Name, int[] Shape)> Tensors() => Layers().SelectMany(l => l.Tensors()).ToList();
 
     /// <summary>Total number of weights and biases.</summary>
     public long ParameterCount => Tensors().Sum(x => x.Shape.Aggregate(1L, (a, b) => a * b));
@@ -122,4 +128,32 @@ public sealed record NetworkShape
         if (LookaheadFrames < 0 || LookaheadFrames > MaxLookahead) return $"{nameof(LookaheadFrames)} = {LookaheadFrames}, expected 0..{MaxLookahead}";
         return null;
     }
+}
+
+/// <summary>Kinds of layer in <see cref="NetworkShape.Layers"/>.</summary>
+public enum LayerKind
+{
+    /// <summary>y = W x + b.</summary>
+    Dense,
+    /// <summary>Causal 1-D convolution over frames (current and past frames).</summary>
+    Conv1d,
+    /// <summary>One GRU layer (gates r, z, n).</summary>
+    Gru,
+}
+
+/// <summary>One layer: its name (parameter prefix), kind, input and output widths, and kernel (convolutions).</summary>
+public sealed record LayerSpec(string Name, LayerKind Kind, int Inputs, int Outputs, int Kernel = 1)
+{
+    /// <summary>
+    /// The layer's weight tensors in file order with TorchSharp's names and layouts: Dense
+    /// weight [out, in], bias [out]; Conv1d weight [out, in, kernel], bias [out]; GRU weight_ih [3H, in],
+    /// weight_hh [3H, H], bias_ih [3H], bias_hh [3H] with gates in the order r, z, n.
+    /// </summary>
+    public IEnumerable<(string Name, int[] Shape)> Tensors() => Kind switch
+    {
+        LayerKind.Dense => [(Name + ".weight", [Outputs, Inputs]), (Name + ".bias", [Outputs])],
+        LayerKind.Conv1d => [(Name + ".weight", [Outputs, Inputs, Kernel]), (Name + ".bias", [Outputs])],
+        _ => [(Name + ".weight_ih_l0", [3 * Outputs, Inputs]), (Name + ".weight_hh_l0", [3 * Outputs, Outputs]),
+              (Name + ".bias_ih_l0", [3 * Outputs]), (Name + ".bias_hh_l0", [3 * Outputs])],
+    };
 }

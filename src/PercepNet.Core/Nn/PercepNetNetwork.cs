@@ -50,19 +50,24 @@ internal sealed class PercepNetNetwork : IPercepNetNetwork
         _mean = model.FeatureMean.ToArray();
         _invStd = new float[_mean.Length];
         for (int i = 0; i < _invStd.Length; i++) _invStd[i] = 1f / model.FeatureStd[i];
-        int t = 0;
-        ReadOnlySpan<float> Next() => model.Tensor(t++);
-        _input = new Dense(FeatureExtractor.Count, s.InputDense, Next(), Next());
-        _conv1 = new Conv1d(s.InputDense, s.Conv1Channels, s.Conv1Kernel, Next(), Next());
-        _conv2 = new Conv1d(s.Conv1Channels, s.Conv2Channels, s.Conv2Kernel, Next(), Next());
+        // Layers as NetworkShape.Layers describes them (sizes and wiring written there only).
+        Dense D(string name) { var l = s.Layer(name); return new Dense(l.Inputs, l.Outputs, model.Tensor(name + ".weight"), model.Tensor(name + ".bias")); }
+        Conv1d C(string name) { var l = s.Layer(name); return new Conv1d(l.Inputs, l.Outputs, l.Kernel, model.Tensor(name + ".weight"), model.Tensor(name + ".bias")); }
+        Gru G(string name)
+        {
+            var l = s.Layer(name);
+            return new Gru(l.Inputs, l.Outputs, model.Tensor(name + ".weight_ih_l0"), model.Tensor(name + ".weight_hh_l0"), model.Tensor(name + ".bias_ih_l0"), model.Tensor(name + ".bias_hh_l0"));
+        }
+        _input = D(NetworkShape.InputLayer);
+        _conv1 = C(NetworkShape.Conv1Layer);
+        _conv2 = C(NetworkShape.Conv2Layer);
         _shared = new Gru[s.SharedGruLayers];
-        for (int i = 0; i < _shared.Length; i++)
-            _shared[i] = new Gru(i == 0 ? s.Conv2Channels : s.SharedGru, s.SharedGru, Next(), Next(), Next(), Next());
-        _gainGru = new Gru(s.SharedGru, s.GainGru, Next(), Next(), Next(), Next());
-        _strengthGru = new Gru(s.StrengthGruInputs, s.StrengthGru, Next(), Next(), Next(), Next());
-        _gainHead = new Dense(s.GainHeadInputs, FrameLayout.BandCount, Next(), Next());
-        _strengthHead = new Dense(s.StrengthGru, FrameLayout.BandCount, Next(), Next());
-        _vadHead = new Dense(s.SharedGru, 1, Next(), Next());
+        for (int i = 0; i < _shared.Length; i++) _shared[i] = G(NetworkShape.SharedGruLayer(i));
+        _gainGru = G(NetworkShape.GainGruLayer);
+        _strengthGru = G(NetworkShape.StrengthGruLayer);
+        _gainHead = D(NetworkShape.GainHeadLayer);
+        _strengthHead = D(NetworkShape.StrengthHeadLayer);
+        _vadHead = D(NetworkShape.VadHeadLayer);
 
         _conv1History = new float[_conv1.HistoryLength];
         _conv2History = new float[_conv2.HistoryLength];

@@ -39,27 +39,33 @@ internal sealed class QuantizedModel
         Mean = model.FeatureMean.ToArray();
         InvStd = new float[Mean.Length];
         for (int i = 0; i < InvStd.Length; i++) InvStd[i] = 1f / model.FeatureStd[i];
-        int t = 0;
-        ReadOnlySpan<float> Next() => model.Tensor(t++);
-        Input = new QuantizedMatrix(Next(), s.InputDense, FeatureExtractor.Count);
-        InputBias = Next().ToArray();
-        Conv1Slot = Int8Kernels.Align(s.InputDense);
-        Conv1 = ConvMatrix(Next(), s.Conv1Channels, s.InputDense, s.Conv1Kernel, Conv1Slot);
-        Conv1Bias = Next().ToArray();
-        Conv2Slot = Int8Kernels.Align(s.Conv1Channels);
-        Conv2 = ConvMatrix(Next(), s.Conv2Channels, s.Conv1Channels, s.Conv2Kernel, Conv2Slot);
-        Conv2Bias = Next().ToArray();
+        // Layers as NetworkShape.Layers describes them (sizes and wiring written there only).
+        QuantizedMatrix Matrix(string name) { var l = s.Layer(name); return new QuantizedMatrix(model.Tensor(name + ".weight"), l.Outputs, l.Inputs); }
+        float[] Bias(string name) => model.Tensor(name + ".bias").ToArray();
+        QuantizedMatrix Conv(string name, int slot) { var l = s.Layer(name); return ConvMatrix(model.Tensor(name + ".weight"), l.Outputs, l.Inputs, l.Kernel, slot); }
+        GruInt8 G(string name)
+        {
+            var l = s.Layer(name);
+            return new GruInt8(l.Inputs, l.Outputs, model.Tensor(name + ".weight_ih_l0"), model.Tensor(name + ".weight_hh_l0"), model.Tensor(name + ".bias_ih_l0"), model.Tensor(name + ".bias_hh_l0"));
+        }
+        Input = Matrix(NetworkShape.InputLayer);
+        InputBias = Bias(NetworkShape.InputLayer);
+        Conv1Slot = Int8Kernels.Align(s.Layer(NetworkShape.Conv1Layer).Inputs);
+        Conv1 = Conv(NetworkShape.Conv1Layer, Conv1Slot);
+        Conv1Bias = Bias(NetworkShape.Conv1Layer);
+        Conv2Slot = Int8Kernels.Align(s.Layer(NetworkShape.Conv2Layer).Inputs);
+        Conv2 = Conv(NetworkShape.Conv2Layer, Conv2Slot);
+        Conv2Bias = Bias(NetworkShape.Conv2Layer);
         Shared = new GruInt8[s.SharedGruLayers];
-        for (int i = 0; i < Shared.Length; i++)
-            Shared[i] = new GruInt8(i == 0 ? s.Conv2Channels : s.SharedGru, s.SharedGru, Next(), Next(), Next(), Next());
-        GainGru = new GruInt8(s.SharedGru, s.GainGru, Next(), Next(), Next(), Next());
-        StrengthGru = new GruInt8(s.StrengthGruInputs, s.StrengthGru, Next(), Next(), Next(), Next());
-        GainHead = new QuantizedMatrix(Next(), FrameLayout.BandCount, s.GainHeadInputs);
-        GainHeadBias = Next().ToArray();
-        StrengthHead = new QuantizedMatrix(Next(), FrameLayout.BandCount, s.StrengthGru);
-        StrengthHeadBias = Next().ToArray();
-        VadHead = new QuantizedMatrix(Next(), 1, s.SharedGru);
-        VadHeadBias = Next().ToArray();
+        for (int i = 0; i < Shared.Length; i++) Shared[i] = G(NetworkShape.SharedGruLayer(i));
+        GainGru = G(NetworkShape.GainGruLayer);
+        StrengthGru = G(NetworkShape.StrengthGruLayer);
+        GainHead = Matrix(NetworkShape.GainHeadLayer);
+        GainHeadBias = Bias(NetworkShape.GainHeadLayer);
+        StrengthHead = Matrix(NetworkShape.StrengthHeadLayer);
+        StrengthHeadBias = Bias(NetworkShape.StrengthHeadLayer);
+        VadHead = Matrix(NetworkShape.VadHeadLayer);
+        VadHeadBias = Bias(NetworkShape.VadHeadLayer);
     }
 
     /// <summary>Layer sizes and look-ahead.</summary>

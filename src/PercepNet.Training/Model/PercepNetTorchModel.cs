@@ -44,17 +44,20 @@ public sealed class PercepNetTorchModel : nn.Module<Tensor, (Tensor Gains, Tenso
         if (featureMean.Length != FeatureExtractor.Count || featureStd.Length != FeatureExtractor.Count)
             throw new ArgumentException($"feature normalisation needs {FeatureExtractor.Count} means and deviations");
         Shape = shape;
-        input = nn.Linear(FeatureExtractor.Count, shape.InputDense);
-        conv1 = nn.Conv1d(shape.InputDense, shape.Conv1Channels, shape.Conv1Kernel);
-        conv2 = nn.Conv1d(shape.Conv1Channels, shape.Conv2Channels, shape.Conv2Kernel);
+        // Layers as NetworkShape.Layers describes them (sizes and wiring written there only).
+        Linear L(string name) { var l = shape.Layer(name); return nn.Linear(l.Inputs, l.Outputs); }
+        TorchSharp.Modules.Conv1d C(string name) { var l = shape.Layer(name); return nn.Conv1d(l.Inputs, l.Outputs, l.Kernel); }
+        GRU G(string name) { var l = shape.Layer(name); return nn.GRU(l.Inputs, l.Outputs, batchFirst: true); }
+        input = L(NetworkShape.InputLayer);
+        conv1 = C(NetworkShape.Conv1Layer);
+        conv2 = C(NetworkShape.Conv2Layer);
         grus = new ModuleList<GRU>();
-        for (int i = 0; i < shape.SharedGruLayers; i++)
-            grus.Add(nn.GRU(i == 0 ? shape.Conv2Channels : shape.SharedGru, shape.SharedGru, batchFirst: true));
-        gain_gru = nn.GRU(shape.SharedGru, shape.GainGru, batchFirst: true);
-        strength_gru = nn.GRU(shape.StrengthGruInputs, shape.StrengthGru, batchFirst: true);
-        gain_head = nn.Linear(shape.GainHeadInputs, Dsp.FrameLayout.BandCount);
-        strength_head = nn.Linear(shape.StrengthGru, Dsp.FrameLayout.BandCount);
-        vad_head = nn.Linear(shape.SharedGru, 1);
+        for (int i = 0; i < shape.SharedGruLayers; i++) grus.Add(G(NetworkShape.SharedGruLayer(i)));
+        gain_gru = G(NetworkShape.GainGruLayer);
+        strength_gru = G(NetworkShape.StrengthGruLayer);
+        gain_head = L(NetworkShape.GainHeadLayer);
+        strength_head = L(NetworkShape.StrengthHeadLayer);
+        vad_head = L(NetworkShape.VadHeadLayer);
         feature_mean = tensor(featureMean);
         feature_std = tensor(featureStd);
         RegisterComponents();
