@@ -95,6 +95,114 @@ public static class AudioPipeline
         progress?.Invoke(1);
     }
 
+    /// <summary>What <see cref="ProcessRaw"/> has done so far (updated as it goes, so a caller that
+    /// catches an exception still knows how far the stream got).</summary>
+    public sealed class RawProgress
+    {
+        /// <summary>Frames (one sample per channel) read from the input.</summary>
+        public long FramesRead { get; internal set; }
+
+        /// <summary>Frames written to the output.</summary>
+        public long FramesWritten { get; internal set; }
+
+        /// <summary>Bytes at the end of the input that did not make a whole frame (dropped).</summary>
+        public int TrailingBytes { get; internal set; }
+    }
+
+    /// <summary>
+    /// Processes a raw stream: interleaved 16-bit little-endian PCM at <paramref name="sampleRate"/>
+    /// with <paramref name="channelCount"/> channels in, the same format out, as long as the input and
+    /// time-aligned with it (each channel through its own processor at 48 kHz, resampled as
+    /// <see cref="ProcessFile"/> does). For live use: whatever the input delivers is processed and
+    /// written at once, so the added delay is the processor's latency plus the resamplers' look-ahead
+    /// (none at 48 kHz), not a read chunk.
+    /// </summary>
+    /// <param name="progress">Receives the counts as they change; may be null.</param>
+    /// <exception cref="IOException">Reading or writing failed (e.g. the output pipe's reader went away).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; checked between reads.</exception>
+    public static void ProcessRaw(Stream input, Stream output, int sampleRate, int channelCount,
+        Func<int, IFrameProcessor> createProcessor, RawProgress? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(createProcessor);
+        if (sampleRate < WavReader.MinSampleRate || sampleRate > WavReader.MaxSampleRate)
+            throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, $"expected {WavReader.MinSampleRate}..{WavReader.MaxSampleRate} Hz");
+        if (channelCount < 1 || channelCount > WavReader.MaxChannels)
+            throw new ArgumentOutOfRangeException(nameof(channelCount), channelCount, $"expected 1..{WavReader.MaxChannels} channels");
+        progress ??= new RawProgress();
+        var channels = new ChannelState[channelCount];
+        var processors = new List<IFrameProcessor>(channelCount);
+        int frameBytes = 2 * channelCount;
+        var inBytes = new byte[ChunkFrames * frameBytes];
+        var outBytes = new byte[ChunkFrames * frameBytes];
+        var samples = new float[channelCount][];
+        try
+        {
+            for (int c = 0; c < channelCount; c++)
+            {
+                var processor = createProcessor(c) ?? throw new InvalidOperationException($"The processor factory returned null for channel {c}.");
+                processors.Add(processor);
+                channels[c] = new ChannelState(processor, sampleRate, long.MaxValue);
+                samples[c] = new float[ChunkFrames];
+            }
+            int carry = 0;
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int got = input.Read(inBytes, carry, inBytes.Length - carry);
+                if (got == 0) break;
+                int have = carry + got, frames = have / frameBytes;
+                for (int f = 0; f < frames; f++)
+                    for (int c = 0; c < channelCount; c++)
+                        samples[c][f] = System.Buffers.Binary.BinaryPrimitives.ReadInt16LittleEndian(inBytes.AsSpan((f * channelCount + c) * 2)) / 32768f;
+                carry = have - frames * frameBytes;
+                inBytes.AsSpan(frames * frameBytes, carry).CopyTo(inBytes);
+                progress.FramesRead += frames;
+                for (int c = 0; c < channelCount; c++) channels[c].Push(samples[c].AsSpan(0, frames));
+                WriteRawReady(output, channels, outBytes, progress, long.MaxValue);
+                output.Flush();
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            progress.TrailingBytes = carry;
+            long frames48 = Resampler.OutputLength(progress.FramesRead, sampleRate, ProcessingRate);
+            foreach (var ch in channels)
+            {
+                ch.Total48 = frames48;
+                ch.Finish();
+            }
+            WriteRawReady(output, channels, outBytes, progress, progress.FramesRead);
+            Debug.Assert(progress.FramesWritten == progress.FramesRead);
+            output.Flush();
+        }
+        finally
+        {
+            foreach (var p in processors) (p as IDisposable)?.Dispose();
+        }
+    }
+
+    /// <summary>Writes, interleaved as 16-bit PCM, the frames every channel has ready (at most up to <paramref name="totalFrames"/>).</summary>
+    private static void WriteRawReady(Stream output, ChannelState[] channels, byte[] bytes, RawProgress progress, long totalFrames)
+    {
+        while (true)
+        {
+            int ready = int.MaxValue;
+            foreach (var ch in channels) ready = Math.Min(ready, ch.Out.Count);
+            ready = (int)Math.Min(Math.Min(ready, totalFrames - progress.FramesWritten), bytes.Length / (2 * channels.Length));
+            if (ready <= 0) return;
+            for (int f = 0; f < ready; f++)
+                for (int c = 0; c < channels.Length; c++)
+                {
+                    float v = channels[c].Out.Data[f];
+                    System.Buffers.Binary.BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan((f * channels.Length + c) * 2),
+                        (short)Math.Clamp(MathF.Round(v * 32768f), -32768f, 32767f));
+                }
+            output.Write(bytes, 0, ready * 2 * channels.Length);
+            foreach (var ch in channels) ch.Out.Consume(ready);
+            progress.FramesWritten += ready;
+        }
+    }
+
     /// <summary>Writes the frames every channel has ready (at most up to the input length).</summary>
     private static void WriteReady(WavWriter writer, ChannelState[] channels, float[][] output, long totalFrames)
     {

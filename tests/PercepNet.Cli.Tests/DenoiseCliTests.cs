@@ -195,6 +195,58 @@ public sealed class DenoiseCliTests : IDisposable
         for (int i = 0; i < n; i++) Assert.True(Math.Abs(y[i] - samples[i]) <= 2, $"sample {i}: {y[i]} vs {samples[i]}");
     }
 
+    [Theory]
+    [InlineData(16000, 2)]
+    [InlineData(44100, 1)]
+    [InlineData(48000, 3)]
+    public async Task ARawStreamAtAnyRateAndChannelCountGivesWhatTheWavPathGives(int rate, int channels)
+    {
+        // The real model, so the channels really are denoised; the WAV path is the reference.
+        string wav = WriteTone($"raw{rate}x{channels}.wav", rate, channels, 16);
+        string reference = Path.Combine(_dir, $"raw{rate}x{channels}-out.wav");
+        Assert.Equal(0, Run("denoise", wav, reference).Code);
+        var x = AudioFile.Read(wav);
+        int n = x.Length;
+        var bytes = new byte[2 * n * channels];
+        for (int i = 0; i < n; i++)
+            for (int c = 0; c < channels; c++)
+                System.Buffers.Binary.BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(2 * (i * channels + c)), (short)Math.Round(x.Channels[c][i] * 32768f));
+        using var p = Process.Start(Cli("denoise", "-", "-", "--rate", rate.ToString(), "--channels", channels.ToString()))!;
+        var stdout = new MemoryStream();
+        var copy = p.StandardOutput.BaseStream.CopyToAsync(stdout);
+        var stderr = p.StandardError.ReadToEndAsync();
+        // Written in odd-sized pieces, as a live source would deliver it.
+        for (int o = 0; o < bytes.Length; o += 1234) await p.StandardInput.BaseStream.WriteAsync(bytes.AsMemory(o, Math.Min(1234, bytes.Length - o)));
+        p.StandardInput.Close();
+        await copy;
+        await p.WaitForExitAsync();
+        Assert.True(p.ExitCode == 0, await stderr);
+        Assert.Equal(bytes.Length, stdout.Length);
+        var y = AudioFile.Read(reference);
+        var raw = stdout.ToArray();
+        double peak = 0, err = 0;
+        for (int i = 0; i < n; i++)
+            for (int c = 0; c < channels; c++)
+            {
+                float v = System.Buffers.Binary.BinaryPrimitives.ReadInt16LittleEndian(raw.AsSpan(2 * (i * channels + c))) / 32768f;
+                peak = Math.Max(peak, Math.Abs(y.Channels[c][i]));
+                err = Math.Max(err, Math.Abs(v - y.Channels[c][i]));
+            }
+        Assert.True(peak > 0.01, $"the output is not silent (peak {peak})");
+        Assert.True(err <= 1.5 / 32768, $"raw and WAV paths differ by {err * 32768:F1} LSB");
+    }
+
+    [Fact]
+    public void RateAndChannelsAreForRawStreamsAndChecked()
+    {
+        string input = WriteTone("rc.wav", 16000, 1, 16);
+        var r = Run("denoise", input, Path.Combine(_dir, "rc-out.wav"), "--rate", "16000");
+        Assert.Equal(2, r.Code);
+        Assert.Contains("--rate and --channels", r.Output);
+        Assert.Equal(2, Run("denoise", "-", "-", "--channels", "0").Code);
+        Assert.Equal(2, Run("denoise", "-", "-", "--rate", "999").Code);
+    }
+
     private static ProcessStartInfo Cli(params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.ComponentModel;
 using PercepNet.Audio;
 using PercepNet.Cli.Infrastructure;
@@ -13,7 +12,7 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
     public sealed class Settings : CommandSettings
     {
         [CommandArgument(0, "<IN>")]
-        [Description("Input WAV file, a folder of WAV files, or - for raw 16-bit mono 48 kHz PCM on stdin.")]
+        [Description("Input WAV file, a folder of WAV files, or - for raw 16-bit PCM on stdin (48 kHz mono unless --rate and --channels say otherwise).")]
         public string Input { get; init; } = "";
 
         [CommandArgument(1, "<OUT>")]
@@ -46,6 +45,14 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
         [DefaultValue(0.5)]
         public double SilenceReset { get; init; } = 0.5;
 
+        [CommandOption("--rate <HZ>")]
+        [Description("With - -: the raw stream's sample rate (default 48000); it is resampled to 48 kHz and back.")]
+        public int? Rate { get; init; }
+
+        [CommandOption("--channels <N>")]
+        [Description("With - -: the raw stream's channel count, samples interleaved (default 1); each channel is denoised on its own.")]
+        public int? Channels { get; init; }
+
         [CommandOption("--no-postfilter")]
         [Description("Turn off the perceptual envelope postfilter.")]
         public bool NoPostfilter { get; init; }
@@ -59,6 +66,12 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
             if (AttenuationLimit is { } al && !(al >= 0 && double.IsFinite(al))) return ValidationResult.Error($"--attenuation-limit must be a number >= 0 dB (got {AttenuationLimit})");
             if ((Input == Program.StdioToken) != (Output == Program.StdioToken))
                 return ValidationResult.Error("raw PCM (-) must be used for both IN and OUT");
+            if ((Rate != null || Channels != null) && Input != Program.StdioToken)
+                return ValidationResult.Error("--rate and --channels describe a raw stream: use them with - - (a WAV file says its own)");
+            if (Rate is { } r && (r < WavReader.MinSampleRate || r > WavReader.MaxSampleRate))
+                return ValidationResult.Error($"--rate must be within {WavReader.MinSampleRate}..{WavReader.MaxSampleRate} Hz (got {r})");
+            if (Channels is { } ch && (ch < 1 || ch > WavReader.MaxChannels))
+                return ValidationResult.Error($"--channels must be within 1..{WavReader.MaxChannels} (got {ch})");
             if (Input != Program.StdioToken && Output != Program.StdioToken && (Path.GetFullPath(Input) == Path.GetFullPath(Output) || FileIdentity.Same(Input, Output)))
                 return ValidationResult.Error(Directory.Exists(Input) ? $"{Output}: the output folder is the input folder; its files would be overwritten" : $"{Output}: the output must not overwrite the input");
             return ValidationResult.Success();
@@ -113,9 +126,10 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
     }
 
     /// <summary>
-    /// Raw 16-bit little-endian mono 48 kHz PCM in and out, frame by frame in constant memory. The
-    /// output is as long as the input and time-aligned with it: the first LatencySamples outputs are
-    /// dropped and the end is flushed with zeros.
+    /// Raw 16-bit little-endian PCM in and out (48 kHz mono unless --rate and --channels say
+    /// otherwise; channels interleaved), processed as it arrives in constant memory
+    /// (<see cref="AudioPipeline.ProcessRaw"/>). The output is as long as the input and time-aligned
+    /// with it: the first LatencySamples outputs are dropped and the end is flushed with zeros.
     /// </summary>
     private int Pipe(Settings s, PercepNetModel model, DenoiserOptions options, CancellationToken ct)
     {
@@ -126,58 +140,21 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
         using Stream output = OperatingSystem.IsWindows()
             ? Console.OpenStandardOutput()
             : new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false), FileAccess.Write, 1);
-        var d = new Denoiser(model, options);
-        const int n = Denoiser.FrameSize;
-        var inBytes = new byte[2 * n];
-        var outBytes = new byte[2 * n];
-        var frame = new float[n];
-        var result = new float[n];
-        int toSkip = d.LatencySamples;
-        long written = 0, read = 0;
-        bool oddByte = false;
+        int channels = s.Channels ?? 1;
+        var progress = new AudioPipeline.RawProgress();
         try
         {
-            while (true)
-            {
-                ct.ThrowIfCancellationRequested();
-                int got = input.ReadAtLeast(inBytes, inBytes.Length, throwOnEndOfStream: false);
-                oddByte = (got & 1) != 0;
-                got &= ~1;
-                if (got == 0) break;
-                for (int i = 0; i < n; i++)
-                    frame[i] = 2 * i < got ? BinaryPrimitives.ReadInt16LittleEndian(inBytes.AsSpan(2 * i)) / 32768f : 0f;
-                read += got / 2;
-                d.ProcessFrame(frame, result);
-                written += Emit(output, result, outBytes, ref toSkip, read - written);
-                if (got < inBytes.Length) break;
-            }
-            // Flush: push zeros until every input sample has come out.
-            Array.Clear(frame);
-            while (written < read)
-            {
-                d.ProcessFrame(frame, result);
-                written += Emit(output, result, outBytes, ref toSkip, read - written);
-            }
-            output.Flush();
+            AudioPipeline.ProcessRaw(input, output, s.Rate ?? Denoiser.SampleRate, channels, _ => new Denoiser(model, options), progress, ct);
         }
         catch (IOException e) when (!ct.IsCancellationRequested)
         {
-            _console.MarkupLineInterpolated($"[red]error:[/] the output pipe was closed by its reader after {written} samples ({e.Message}); stopped.");
+            _console.MarkupLineInterpolated($"[red]error:[/] the output pipe was closed by its reader after {progress.FramesWritten} samples ({e.Message}); stopped.");
             return Program.Failure;
         }
-        if (oddByte)
-            _console.MarkupLine("[yellow]warning:[/] the input ended with an odd byte (half a 16-bit sample); it was dropped.");
+        if (progress.TrailingBytes > 0)
+            _console.MarkupLine(channels == 1
+                ? "[yellow]warning:[/] the input ended with an odd byte (half a 16-bit sample); it was dropped."
+                : $"[yellow]warning:[/] the input ended with {progress.TrailingBytes} bytes, less than a whole frame of {channels} 16-bit samples; they were dropped.");
         return Program.Success;
-    }
-
-    private static int Emit(Stream output, float[] frame, byte[] bytes, ref int toSkip, long remaining)
-    {
-        int start = Math.Min(toSkip, frame.Length);
-        toSkip -= start;
-        int count = (int)Math.Min(frame.Length - start, remaining);
-        for (int i = 0; i < count; i++)
-            BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(2 * i), (short)Math.Clamp(MathF.Round(frame[start + i] * 32768f), -32768f, 32767f));
-        output.Write(bytes, 0, 2 * count);
-        return count;
     }
 }
