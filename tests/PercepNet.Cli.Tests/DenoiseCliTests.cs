@@ -237,6 +237,30 @@ public sealed class DenoiseCliTests : IDisposable
     }
 
     [Fact]
+    public async Task ARawStreamIsProcessedAsItArrivesNotAtItsEnd()
+    {
+        // Live use: with the input still open, everything but the last 30 ms (the latency) and one
+        // frame must already have come out.
+        using var p = Process.Start(Cli("denoise", "-", "-", "--model", WriteConstantModel("live.pnnm", 30f)))!;
+        var second = new byte[96000];
+        new Random(5).NextBytes(second);
+        await p.StandardInput.BaseStream.WriteAsync(second);
+        await p.StandardInput.BaseStream.FlushAsync();
+        int expected = 2 * (48000 - Denoiser.FrameSize - 3 * Denoiser.FrameSize); // 1440 + one frame of granularity
+        var buffer = new byte[96000];
+        int got = 0;
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+            while (got < expected) got += await p.StandardOutput.BaseStream.ReadAsync(buffer.AsMemory(got), timeout.Token);
+        Assert.True(got >= expected, $"{got} bytes out of {second.Length} before the input ended");
+        Assert.False(p.HasExited);
+        p.StandardInput.Close();
+        while (true) { int r = await p.StandardOutput.BaseStream.ReadAsync(buffer.AsMemory(got)); if (r == 0) break; got += r; }
+        await p.WaitForExitAsync();
+        Assert.Equal(0, p.ExitCode);
+        Assert.Equal(second.Length, got);
+    }
+
+    [Fact]
     public void RateAndChannelsAreForRawStreamsAndChecked()
     {
         string input = WriteTone("rc.wav", 16000, 1, 16);
