@@ -8,8 +8,9 @@ namespace PercepNet.Nn;
 /// <summary>
 /// Integer kernels of the int8 engine: unsigned 8-bit activations times signed 8-bit weights,
 /// accumulated in int32. <see cref="MatVecScalar"/> is the specification, including the s16
-/// saturation of each adjacent pair that vpmaddubsw performs; <see cref="MatVecAvx2"/> gives
-/// bit-identical accumulators. Allocation-free.
+/// saturation of each adjacent pair that vpmaddubsw performs; <see cref="MatVecAvx2"/> (256-bit)
+/// and <see cref="MatVecSsse3"/> (128-bit: x86 without AVX2) give bit-identical accumulators.
+/// Allocation-free.
 /// </summary>
 internal static class Int8Kernels
 {
@@ -30,6 +31,7 @@ internal static class Int8Kernels
     public static void MatVec(ReadOnlySpan<sbyte> w, int stride, ReadOnlySpan<byte> x, Span<int> acc)
     {
         if (Avx2.IsSupported) MatVecAvx2(w, stride, x, acc);
+        else if (Ssse3.IsSupported) MatVecSsse3(w, stride, x, acc);
         else MatVecScalar(w, stride, x, acc);
     }
 
@@ -87,6 +89,36 @@ internal static class Int8Kernels
     }
 
     /// <summary>
+    /// <see cref="MatVec"/> on 128-bit registers for x86 without AVX2: pmaddubsw (u8 x s8 ->
+    /// saturated s16 pair sums) then pmaddwd with ones (s16 pairs -> s32), two accumulators per row.
+    /// </summary>
+    public static void MatVecSsse3(ReadOnlySpan<sbyte> w, int stride, ReadOnlySpan<byte> x, Span<int> acc)
+    {
+        int rows = acc.Length;
+        // Checked in release builds too: the loads below are not bounds-checked.
+        if (stride % ColumnAlign != 0 || x.Length < stride || w.Length < rows * stride)
+            throw new ArgumentException($"int8 mat-vec: stride {stride} (multiple of {ColumnAlign}), x {x.Length}, w {w.Length} for {rows} rows");
+        ref sbyte wr = ref MemoryMarshal.GetReference(w);
+        ref byte xr = ref MemoryMarshal.GetReference(x);
+        var ones = Vector128.Create((short)1);
+        const int half = ColumnAlign / 2; // 16 bytes per register; ColumnAlign = two registers
+        for (int o = 0; o < rows; o++)
+        {
+            nuint r = (nuint)(o * stride);
+            var a0 = Vector128<int>.Zero;
+            var a1 = Vector128<int>.Zero;
+            for (int i = 0; i < stride; i += ColumnAlign)
+            {
+                var p0 = Ssse3.MultiplyAddAdjacent(Vector128.LoadUnsafe(ref xr, (nuint)i), Vector128.LoadUnsafe(ref wr, r + (nuint)i));
+                var p1 = Ssse3.MultiplyAddAdjacent(Vector128.LoadUnsafe(ref xr, (nuint)(i + half)), Vector128.LoadUnsafe(ref wr, r + (nuint)(i + half)));
+                a0 = Sse2.Add(a0, Sse2.MultiplyAddAdjacent(p0, ones));
+                a1 = Sse2.Add(a1, Sse2.MultiplyAddAdjacent(p1, ones));
+            }
+            acc[o] = Vector128.Sum(Sse2.Add(a0, a1));
+        }
+    }
+
+    /// <summary>
     /// q[i] = clamp(<see cref="ZeroCode"/> + round(x[i] * invStep), 0, 255), rounding half to even.
     /// With invStep = 127 the range [-1, 1] maps onto codes 1..255 (tanh and sigmoid outputs, GRU
     /// states). The vector path performs the same operations, so the codes are identical.
@@ -110,6 +142,23 @@ internal static class Int8Kernels
                 var s = Vector256.Narrow(v0, v1).AsUInt16();
                 var b = Vector128.Narrow(s.GetLower(), s.GetUpper());
                 b.StoreUnsafe(ref qr, (nuint)i);
+            }
+        }
+        else if (Sse41.IsSupported && x.Length >= 2 * Vector128<float>.Count)
+        {
+            // The same operations on 4 lanes (roundps needs SSE4.1).
+            ref float xr = ref MemoryMarshal.GetReference(x);
+            ref byte qr = ref MemoryMarshal.GetReference(q[..x.Length]);
+            var scale = Vector128.Create(invStep);
+            var zero = Vector128.Create((float)ZeroCode);
+            var lo = Vector128<float>.Zero;
+            var hi = Vector128.Create(255f);
+            for (; i <= x.Length - 2 * Vector128<float>.Count; i += 2 * Vector128<float>.Count)
+            {
+                var v0 = Vector128.ConvertToInt32(Vector128.Min(Vector128.Max(Sse41.RoundToNearestInteger(Vector128.LoadUnsafe(ref xr, (nuint)i) * scale) + zero, lo), hi));
+                var v1 = Vector128.ConvertToInt32(Vector128.Min(Vector128.Max(Sse41.RoundToNearestInteger(Vector128.LoadUnsafe(ref xr, (nuint)i + 4) * scale) + zero, lo), hi));
+                var s = Vector128.Narrow(v0, v1).AsUInt16();
+                for (int k = 0; k < 8; k++) Unsafe.Add(ref qr, i + k) = (byte)s.GetElement(k);
             }
         }
         for (; i < x.Length; i++) q[i] = QuantizeOne(x[i], invStep);

@@ -44,6 +44,12 @@ public class Int8KernelTests(Xunit.Abstractions.ITestOutputHelper output)
             Int8Kernels.MatVecAvx2(w, stride, x, avx);
             for (int o = 0; o < rows; o++) Assert.True(scalar[o] == avx[o], $"{what}: row {o}: scalar {scalar[o]} vs AVX2 {avx[o]}");
         }
+        if (Ssse3.IsSupported)
+        {
+            var sse = new int[rows];
+            Int8Kernels.MatVecSsse3(w, stride, x, sse);
+            for (int o = 0; o < rows; o++) Assert.True(scalar[o] == sse[o], $"{what}: row {o}: scalar {scalar[o]} vs SSSE3 {sse[o]}");
+        }
     }
 
     [Theory]
