@@ -131,12 +131,14 @@ public static class AudioPipeline
         if (channelCount < 1 || channelCount > WavReader.MaxChannels)
             throw new ArgumentOutOfRangeException(nameof(channelCount), channelCount, $"expected 1..{WavReader.MaxChannels} channels");
         progress ??= new RawProgress();
+        var format = WavFormat.Pcm16(sampleRate, channelCount);
         var channels = new ChannelState[channelCount];
         var processors = new List<IFrameProcessor>(channelCount);
-        int frameBytes = 2 * channelCount;
+        int frameBytes = format.BlockAlign;
         var inBytes = new byte[ChunkFrames * frameBytes];
         var outBytes = new byte[ChunkFrames * frameBytes];
         var samples = new float[channelCount][];
+        var outChannels = new float[channelCount][];
         try
         {
             for (int c = 0; c < channelCount; c++)
@@ -153,14 +155,12 @@ public static class AudioPipeline
                 int got = input.Read(inBytes, carry, inBytes.Length - carry);
                 if (got == 0) break;
                 int have = carry + got, frames = have / frameBytes;
-                for (int f = 0; f < frames; f++)
-                    for (int c = 0; c < channelCount; c++)
-                        samples[c][f] = System.Buffers.Binary.BinaryPrimitives.ReadInt16LittleEndian(inBytes.AsSpan((f * channelCount + c) * 2)) / 32768f;
+                SampleCodec.Decode(format, inBytes, samples, 0, frames);
                 carry = have - frames * frameBytes;
                 inBytes.AsSpan(frames * frameBytes, carry).CopyTo(inBytes);
                 progress.FramesRead += frames;
                 for (int c = 0; c < channelCount; c++) channels[c].Push(samples[c].AsSpan(0, frames));
-                WriteRawReady(output, channels, outBytes, progress, long.MaxValue);
+                WriteRawReady(output, format, channels, outChannels, outBytes, progress, long.MaxValue);
                 output.Flush();
             }
             cancellationToken.ThrowIfCancellationRequested();
@@ -171,7 +171,7 @@ public static class AudioPipeline
                 ch.Total48 = frames48;
                 ch.Finish();
             }
-            WriteRawReady(output, channels, outBytes, progress, progress.FramesRead);
+            WriteRawReady(output, format, channels, outChannels, outBytes, progress, progress.FramesRead);
             Debug.Assert(progress.FramesWritten == progress.FramesRead);
             output.Flush();
         }
@@ -181,23 +181,18 @@ public static class AudioPipeline
         }
     }
 
-    /// <summary>Writes, interleaved as 16-bit PCM, the frames every channel has ready (at most up to <paramref name="totalFrames"/>).</summary>
-    private static void WriteRawReady(Stream output, ChannelState[] channels, byte[] bytes, RawProgress progress, long totalFrames)
+    /// <summary>Writes, interleaved in <paramref name="format"/>, the frames every channel has ready (at most up to <paramref name="totalFrames"/>).</summary>
+    private static void WriteRawReady(Stream output, WavFormat format, ChannelState[] channels, float[][] data, byte[] bytes, RawProgress progress, long totalFrames)
     {
         while (true)
         {
             int ready = int.MaxValue;
             foreach (var ch in channels) ready = Math.Min(ready, ch.Out.Count);
-            ready = (int)Math.Min(Math.Min(ready, totalFrames - progress.FramesWritten), bytes.Length / (2 * channels.Length));
+            ready = (int)Math.Min(Math.Min(ready, totalFrames - progress.FramesWritten), bytes.Length / format.BlockAlign);
             if (ready <= 0) return;
-            for (int f = 0; f < ready; f++)
-                for (int c = 0; c < channels.Length; c++)
-                {
-                    float v = channels[c].Out.Data[f];
-                    System.Buffers.Binary.BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan((f * channels.Length + c) * 2),
-                        (short)Math.Clamp(MathF.Round(v * 32768f), -32768f, 32767f));
-                }
-            output.Write(bytes, 0, ready * 2 * channels.Length);
+            for (int c = 0; c < channels.Length; c++) data[c] = channels[c].Out.Data;
+            SampleCodec.Encode(format, data, 0, ready, bytes);
+            output.Write(bytes, 0, ready * format.BlockAlign);
             foreach (var ch in channels) ch.Out.Consume(ready);
             progress.FramesWritten += ready;
         }

@@ -157,8 +157,9 @@ internal static class Int8Kernels
             {
                 var v0 = Vector128.ConvertToInt32(Vector128.Min(Vector128.Max(Sse41.RoundToNearestInteger(Vector128.LoadUnsafe(ref xr, (nuint)i) * scale) + zero, lo), hi));
                 var v1 = Vector128.ConvertToInt32(Vector128.Min(Vector128.Max(Sse41.RoundToNearestInteger(Vector128.LoadUnsafe(ref xr, (nuint)i + 4) * scale) + zero, lo), hi));
+                // Values are already in 0..255, so narrowing int32 -> int16 -> byte is exact.
                 var s = Vector128.Narrow(v0, v1).AsUInt16();
-                for (int k = 0; k < 8; k++) Unsafe.Add(ref qr, i + k) = (byte)s.GetElement(k);
+                Unsafe.WriteUnaligned(ref Unsafe.Add(ref qr, i), Vector128.Narrow(s, s).AsUInt64().ToScalar());
             }
         }
         for (; i < x.Length; i++) q[i] = QuantizeOne(x[i], invStep);
