@@ -1,3 +1,5 @@
+using PercepNet.Dsp;
+
 namespace PercepNet.Audio;
 
 /// <summary>A whole decoded audio file: planar float samples (nominally in [-1, 1]), one array per channel.</summary>

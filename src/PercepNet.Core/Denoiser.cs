@@ -35,12 +35,16 @@ public sealed class Denoiser : IFrameProcessor
     private readonly float[] _gains = new float[FrameLayout.BandCount];
     private readonly float[] _strengths = new float[FrameLayout.BandCount];
     private readonly float[] _input = new float[FrameSize];
-    private readonly float _gainFloor;
+    private float _gainFloor;
+    private double? _attenuationLimitDb;
     private int _silentFrames;
     private readonly int _silenceResetFrames;
     private readonly float[] _featureFloor;
     private readonly bool _postfilter;
-    private readonly float _postfilterStrength;
+    private float _postfilterStrength;
+    private double? _gateThreshold;
+    private int _gateHoldFrames, _gateHold;
+    private float _gateGain;
 
     /// <summary>
     /// Shortest <see cref="DenoiserOptions.SilenceResetSeconds"/>: 0.1 s, longer than every buffer
@@ -53,14 +57,14 @@ public sealed class Denoiser : IFrameProcessor
     {
         ArgumentNullException.ThrowIfNull(model);
         options ??= new DenoiserOptions();
-        if (options.AttenuationLimitDb is { } db && !(db >= 0))
-            throw new ArgumentOutOfRangeException(nameof(options), $"AttenuationLimitDb must be >= 0 dB (got {db})");
-        if (!(options.PostfilterStrength >= 0 && options.PostfilterStrength <= 1))
-            throw new ArgumentOutOfRangeException(nameof(options), $"PostfilterStrength must be within [0, 1] (got {options.PostfilterStrength})");
         Model = model;
         Options = options;
         _network = options.UseInt8 ? new PercepNetNetworkInt8(model.Quantized) : new PercepNetNetwork(model.File);
-        _gainFloor = options.AttenuationLimitDb is { } limit ? (float)Math.Pow(10, -limit / 20) : 0f;
+        AttenuationLimitDb = options.AttenuationLimitDb;
+        PostfilterStrength = options.PostfilterStrength;
+        SetVadGate(options.VadGateThreshold, options.VadGateHoldSeconds);
+        _gateHold = 0; // a new stream starts gated
+        _gateGain = 0f;
         _postfilter = options.Postfilter;
         if (options.FeatureNoiseFloorDbfs is { } nf && !(nf <= 0 && nf >= -200))
             throw new ArgumentOutOfRangeException(nameof(options), $"FeatureNoiseFloorDbfs must be within [-200, 0] dBFS (got {nf})");
@@ -68,14 +72,71 @@ public sealed class Denoiser : IFrameProcessor
             throw new ArgumentOutOfRangeException(nameof(options), $"SilenceResetSeconds must be 0 (never) or at least {MinSilenceResetSeconds} s (got {options.SilenceResetSeconds})");
         _silenceResetFrames = options.SilenceResetSeconds == 0 ? int.MaxValue : (int)Math.Ceiling(options.SilenceResetSeconds * SampleRate / FrameSize);
         _featureFloor = (options.FeatureNoiseFloorDbfs ?? model.File.FeatureFloorDbfs) is { } f ? FeatureExtractor.NoiseFloorEnergies(f) : [];
-        _postfilterStrength = (float)options.PostfilterStrength;
     }
 
     /// <summary>The model this stream runs.</summary>
     public PercepNetModel Model { get; }
 
-    /// <summary>The options this stream was created with.</summary>
+    /// <summary>The options this stream was created with (the controls below may have changed since).</summary>
     public DenoiserOptions Options { get; }
+
+    /// <summary>
+    /// The attenuation limit in dB (<see cref="DenoiserOptions.AttenuationLimitDb"/>); may be changed
+    /// between frames (a live control). Null: no limit.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Negative or NaN.</exception>
+    public double? AttenuationLimitDb
+    {
+        get => _attenuationLimitDb;
+        set
+        {
+            if (value is { } db && !(db >= 0))
+                throw new ArgumentOutOfRangeException(nameof(value), $"AttenuationLimitDb must be >= 0 dB (got {db})");
+            _attenuationLimitDb = value;
+            _gainFloor = value is { } limit ? (float)Math.Pow(10, -limit / 20) : 0f;
+        }
+    }
+
+    /// <summary>
+    /// The postfilter strength in [0, 1] (<see cref="DenoiserOptions.PostfilterStrength"/>); may be
+    /// changed between frames. Has no effect when the stream was created without the postfilter.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Outside [0, 1].</exception>
+    public double PostfilterStrength
+    {
+        get => _postfilterStrength;
+        set
+        {
+            if (!(value >= 0 && value <= 1))
+                throw new ArgumentOutOfRangeException(nameof(value), $"PostfilterStrength must be within [0, 1] (got {value})");
+            _postfilterStrength = (float)value;
+        }
+    }
+
+    /// <summary>The VAD gate's threshold (<see cref="DenoiserOptions.VadGateThreshold"/>); null: no gate.</summary>
+    public double? VadGateThreshold => _gateThreshold;
+
+    /// <summary>The VAD gate's hold time in seconds (<see cref="DenoiserOptions.VadGateHoldSeconds"/>).</summary>
+    public double VadGateHoldSeconds => _gateHoldFrames / (double)FrameLayout.FramesPerSecond;
+
+    /// <summary>
+    /// Sets the VAD gate between frames: <paramref name="threshold"/> in [0, 1] or null (off), hold
+    /// time 0 to 10 s (rounded up to whole 10 ms frames). An open gate stays open for its new hold time.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value is outside its range.</exception>
+    public void SetVadGate(double? threshold, double holdSeconds)
+    {
+        if (threshold is { } t && !(t >= 0 && t <= 1))
+            throw new ArgumentOutOfRangeException(nameof(threshold), $"VadGateThreshold must be within [0, 1] (got {t})");
+        if (!(holdSeconds >= 0 && holdSeconds <= 10))
+            throw new ArgumentOutOfRangeException(nameof(holdSeconds), $"VadGateHoldSeconds must be within [0, 10] s (got {holdSeconds})");
+        bool wasOff = _gateThreshold is null;
+        _gateThreshold = threshold;
+        _gateHoldFrames = (int)Math.Ceiling(holdSeconds * FrameLayout.FramesPerSecond - 1e-9);
+        _gateHold = Math.Min(_gateHold, _gateHoldFrames);
+        // Turning the gate on mid-stream starts it open (no cut in the middle of a word); a new stream starts gated.
+        if (wasOff && threshold is not null) { _gateGain = 1f; _gateHold = _gateHoldFrames; }
+    }
 
     /// <summary>
     /// Output delay in samples: the 2-frame look-ahead plus the overlap-add frame, 1440 samples
@@ -118,7 +179,28 @@ public sealed class Denoiser : IFrameProcessor
             _strengths[b] = float.IsFinite(r) ? r : 0f;
         }
         _synth.Synthesize(_delayed, _gains, _strengths, _postfilter, output, _gainFloor, _postfilterStrength);
-        return float.IsFinite(vad) ? vad : 0f;
+        vad = float.IsFinite(vad) ? vad : 0f;
+        if (_gateThreshold is { } threshold) Gate(vad >= threshold, output);
+        return vad;
+    }
+
+    /// <summary>Samples of the gate's fade in (1 ms) and fade out (one frame, 10 ms).</summary>
+    private const int GateFadeInSamples = 48, GateFadeOutSamples = FrameSize;
+
+    /// <summary>The VAD gate: open while speech was seen within the hold time, with short linear fades.</summary>
+    private void Gate(bool speech, Span<float> output)
+    {
+        // _gateHold: frames the gate stays open after the last frame with speech.
+        bool open = speech || _gateHold > 0;
+        if (speech) _gateHold = _gateHoldFrames;
+        else if (_gateHold > 0) _gateHold--;
+        float target = open ? 1f : 0f, from = _gateGain;
+        _gateGain = target;
+        if (from == 1f && target == 1f) return;
+        if (from == target) { output.Clear(); return; }
+        int fade = target > from ? GateFadeInSamples : GateFadeOutSamples;
+        for (int i = 0; i < output.Length; i++)
+            output[i] *= i < fade ? from + (target - from) * (i + 1) / fade : target;
     }
 
     /// <summary>dst = input limited to [-2, 2], non-finite samples replaced by 0.</summary>
@@ -151,6 +233,8 @@ public sealed class Denoiser : IFrameProcessor
     public void Reset()
     {
         _silentFrames = 0;
+        _gateHold = 0;
+        _gateGain = 0f;
         _analyzer.Reset();
         _synth.Reset();
         _network.Reset();

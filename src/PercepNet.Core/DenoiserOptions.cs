@@ -43,4 +43,15 @@ public sealed record DenoiserOptions
     /// <see cref="Denoiser.MinSilenceResetSeconds"/>. Default 0.5 s.
     /// </summary>
     public double SilenceResetSeconds { get; init; } = 0.5;
+
+    /// <summary>
+    /// VAD gate: when the network's speech probability stays below this threshold (in [0, 1]) for
+    /// longer than <see cref="VadGateHoldSeconds"/>, the output is muted (faded out over one 10 ms
+    /// frame; back in over 1 ms when speech returns). Null (default): no gate. Typical: 0.5-0.8 for
+    /// push-to-talk-like calls. The stream starts gated.
+    /// </summary>
+    public double? VadGateThreshold { get; init; }
+
+    /// <summary>How long the gate stays open after the last frame at or above <see cref="VadGateThreshold"/>, in seconds (default 0.3; 0 to 10).</summary>
+    public double VadGateHoldSeconds { get; init; } = 0.3;
 }

@@ -1,3 +1,4 @@
+using PercepNet.Dsp;
 using Xunit.Abstractions;
 
 namespace PercepNet.Audio.Tests;

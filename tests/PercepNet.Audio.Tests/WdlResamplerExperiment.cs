@@ -1,3 +1,4 @@
+using PercepNet.Dsp;
 using NAudio.Dsp;
 using Xunit.Abstractions;
 

@@ -1,4 +1,5 @@
 using PercepNet.Audio;
+using PercepNet.Dsp;
 using PercepNet.Metrics;
 using PercepNet.TestSupport;
 

@@ -13,8 +13,8 @@ public class DenoiserTests
         InputDense = 16, Conv1Channels = 24, Conv2Channels = 20, SharedGru = 18, GainGru = 14, StrengthGru = 10,
     };
 
-    /// <summary>A model whose heads ignore their inputs: every gain sigmoid(gainBias), every strength sigmoid(strengthBias).</summary>
-    internal static PercepNetModel ConstantModel(float gainBias, float strengthBias, NetworkShape? shape = null)
+    /// <summary>A model whose heads ignore their inputs: every gain sigmoid(gainBias), every strength sigmoid(strengthBias), speech probability sigmoid(vadBias).</summary>
+    internal static PercepNetModel ConstantModel(float gainBias, float strengthBias, NetworkShape? shape = null, float vadBias = 0)
     {
         shape ??= Tiny;
         var names = shape.Tensors();
@@ -23,6 +23,7 @@ public class DenoiserTests
             var w = new float[t.Shape.Aggregate(1, (a, b) => a * b)];
             if (t.Name == "gain_head.bias") Array.Fill(w, gainBias);
             if (t.Name == "strength_head.bias") Array.Fill(w, strengthBias);
+            if (t.Name == "vad_head.bias") Array.Fill(w, vadBias);
             return w;
         }).ToList();
         var mean = new float[FeatureExtractor.Count];

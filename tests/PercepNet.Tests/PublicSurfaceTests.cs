@@ -14,6 +14,7 @@ public class PublicSurfaceTests
         string[] expected =
         [
             "PercepNet.Denoiser", "PercepNet.DenoiserOptions", "PercepNet.PercepNetModel",   // the application API
+            "PercepNet.StreamingDenoiser", "PercepNet.Dsp.Resampler",                        // live audio at any rate, block size and channel count
             "PercepNet.Dsp.FrameAdapter", "PercepNet.Dsp.FrameLayout", "PercepNet.Dsp.IFrameProcessor", // frames of any size, constants, the one frame interface
             "PercepNet.Nn.ModelFile", "PercepNet.Nn.NetworkShape",                          // the model format (training writes it)
             "PercepNet.Nn.LayerSpec", "PercepNet.Nn.LayerKind",                             // and its topology, written once

@@ -1,4 +1,5 @@
 using PercepNet.Audio;
+using PercepNet.Dsp;
 using PercepNet.TestSupport;
 using Xunit.Abstractions;
 using PesqMetric = PercepNet.Metrics.Pesq.Pesq;

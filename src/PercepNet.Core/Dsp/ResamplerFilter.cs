@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace PercepNet.Audio;
+namespace PercepNet.Dsp;
 
 /// <summary>
 /// The immutable polyphase filter bank of a rate pair, shared by every <see cref="Resampler"/> of that pair

@@ -3,7 +3,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace PercepNet.Audio;
+namespace PercepNet.Dsp;
 
 /// <summary>
 /// Streaming sample-rate converter for one channel: a polyphase Kaiser-windowed-sinc filter for the
