@@ -6,7 +6,8 @@ namespace PercepNet.Bench;
 /// <summary>
 /// The inference kernels on one paper-sized GRU matrix (1536 x 512, the recurrent or input
 /// matrix of a 512-unit GRU): float scalar specification (baseline), float AVX2/FMA, int8 scalar,
-/// int8 AVX2; and 1536 activations, MathF.Tanh against the polynomial <see cref="Activations"/>.
+/// int8 AVX2, int8 SSSE3, int8 portable Vector128 (the algorithm of the ARM64 NEON kernel); and
+/// 1536 activations, MathF.Tanh against the polynomial <see cref="Activations"/>.
 /// The Large* pair runs on a 32 MB matrix (the paper preset's float weights do not fit in cache
 /// either) and an 8 MB int8 one; LargeFloatDotPerRow is the engine's earlier float kernel (one
 /// Vector256 accumulator per row) for comparison.
@@ -54,6 +55,12 @@ public class NnKernelBenchmark
 
     [Benchmark]
     public void Int8MatVecAvx2() => Int8Kernels.MatVecAvx2(_wq, Cols, _xq, _acc);
+
+    [Benchmark]
+    public void Int8MatVecSsse3() => Int8Kernels.MatVecSsse3(_wq, Cols, _xq, _acc);
+
+    [Benchmark]
+    public void Int8MatVecVector128() => Int8Kernels.MatVecVector128(_wq, Cols, _xq, _acc);
 
     [Benchmark]
     public float TanhMathF()

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace PercepNet.Nn;
@@ -8,9 +9,13 @@ namespace PercepNet.Nn;
 /// <summary>
 /// Integer kernels of the int8 engine: unsigned 8-bit activations times signed 8-bit weights,
 /// accumulated in int32. <see cref="MatVecScalar"/> is the specification, including the s16
-/// saturation of each adjacent pair that vpmaddubsw performs; <see cref="MatVecAvx2"/> (256-bit)
-/// and <see cref="MatVecSsse3"/> (128-bit: x86 without AVX2) give bit-identical accumulators.
-/// Allocation-free.
+/// saturation of each adjacent pair that vpmaddubsw performs; <see cref="MatVecAvx2"/> (256-bit),
+/// <see cref="MatVecSsse3"/> (128-bit: x86 without AVX2), <see cref="MatVecAdvSimd"/> (ARM64 NEON)
+/// and <see cref="MatVecVector128"/> (portable Vector128, for any other platform with 128-bit SIMD)
+/// give bit-identical accumulators. <see cref="Quantize"/> has AVX2, SSE4.1 and portable Vector128
+/// paths, bit-identical to <see cref="QuantizeOne"/>. The x86 kernels and the portable ones are
+/// tested on x86; the AdvSimd kernel is the portable one step for step, but only runs (and is only
+/// tested) on ARM64. Allocation-free.
 /// </summary>
 internal static class Int8Kernels
 {
@@ -32,6 +37,8 @@ internal static class Int8Kernels
     {
         if (Avx2.IsSupported) MatVecAvx2(w, stride, x, acc);
         else if (Ssse3.IsSupported) MatVecSsse3(w, stride, x, acc);
+        else if (AdvSimd.Arm64.IsSupported) MatVecAdvSimd(w, stride, x, acc);
+        else if (Vector128.IsHardwareAccelerated) MatVecVector128(w, stride, x, acc);
         else MatVecScalar(w, stride, x, acc);
     }
 
@@ -119,9 +126,91 @@ internal static class Int8Kernels
     }
 
     /// <summary>
+    /// <see cref="MatVec"/> written only with the portable <see cref="Vector128"/> API (no
+    /// platform intrinsics): the fallback where 128-bit SIMD is accelerated but no specific kernel
+    /// applies, and the proof, tested on any machine, of the algorithm <see cref="MatVecAdvSimd"/>
+    /// implements. Per 16 bytes, viewed as 8 16-bit lanes (pair k = bytes 2k, 2k + 1): the even and
+    /// odd bytes of x (zero-extended) and of w (sign-extended) split into s16 lanes by masks and
+    /// shifts, multiplied in s16 (exact: |x w| &lt;= 255 * 128 = 32640), the two products of each
+    /// pair added with s16 saturation (the pmaddubsw result, lane for lane), widened and added into
+    /// two s32 accumulators.
+    /// </summary>
+    public static void MatVecVector128(ReadOnlySpan<sbyte> w, int stride, ReadOnlySpan<byte> x, Span<int> acc)
+    {
+        int rows = acc.Length;
+        // Checked in release builds too: the loads below are not bounds-checked.
+        if (stride % ColumnAlign != 0 || x.Length < stride || w.Length < rows * stride)
+            throw new ArgumentException($"int8 mat-vec: stride {stride} (multiple of {ColumnAlign}), x {x.Length}, w {w.Length} for {rows} rows");
+        ref sbyte wr = ref MemoryMarshal.GetReference(w);
+        ref byte xr = ref MemoryMarshal.GetReference(x);
+        var lowByte = Vector128.Create((ushort)0xFF);
+        const int step = ColumnAlign / 2; // 16 bytes per register
+        for (int o = 0; o < rows; o++)
+        {
+            nuint r = (nuint)(o * stride);
+            var a0 = Vector128<int>.Zero;
+            var a1 = Vector128<int>.Zero;
+            for (int i = 0; i < stride; i += step)
+            {
+                var xv = Vector128.LoadUnsafe(ref xr, (nuint)i).AsUInt16();
+                var wv = Vector128.LoadUnsafe(ref wr, r + (nuint)i).AsInt16();
+                // Both operands split the same way, so which byte is "even" does not matter (either byte order).
+                var xe = (xv & lowByte).AsInt16();
+                var xo = Vector128.ShiftRightLogical(xv, 8).AsInt16();
+                var we = Vector128.ShiftRightArithmetic(Vector128.ShiftLeft(wv, 8), 8);
+                var wo = Vector128.ShiftRightArithmetic(wv, 8);
+                var pairs = Vector128.AddSaturate(xe * we, xo * wo);
+                a0 += Vector128.WidenLower(pairs);
+                a1 += Vector128.WidenUpper(pairs);
+            }
+            acc[o] = Vector128.Sum(a0 + a1);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="MatVec"/> for ARM64 (NEON has no u8 x s8 pair multiply-add like pmaddubsw): step
+    /// for step, lane for lane, the arithmetic of <see cref="MatVecVector128"/>: and / ushr split x
+    /// into even and odd bytes, shl + sshr / sshr split w, mul (exact s16 products), sqadd (the
+    /// saturated pair sums), saddw / saddw2 (sign-extend and add: WidenLower / WidenUpper then +)
+    /// into two s32 accumulators, addv. Compiled everywhere but only run (and tested) on ARM64;
+    /// the portable kernel's tests verify the algorithm on any machine.
+    /// </summary>
+    public static void MatVecAdvSimd(ReadOnlySpan<sbyte> w, int stride, ReadOnlySpan<byte> x, Span<int> acc)
+    {
+        int rows = acc.Length;
+        // Checked in release builds too: the loads below are not bounds-checked.
+        if (stride % ColumnAlign != 0 || x.Length < stride || w.Length < rows * stride)
+            throw new ArgumentException($"int8 mat-vec: stride {stride} (multiple of {ColumnAlign}), x {x.Length}, w {w.Length} for {rows} rows");
+        ref sbyte wr = ref MemoryMarshal.GetReference(w);
+        ref byte xr = ref MemoryMarshal.GetReference(x);
+        var lowByte = Vector128.Create((ushort)0xFF);
+        const int step = ColumnAlign / 2; // 16 bytes per register
+        for (int o = 0; o < rows; o++)
+        {
+            nuint r = (nuint)(o * stride);
+            var a0 = Vector128<int>.Zero;
+            var a1 = Vector128<int>.Zero;
+            for (int i = 0; i < stride; i += step)
+            {
+                var xv = Vector128.LoadUnsafe(ref xr, (nuint)i).AsUInt16();
+                var wv = Vector128.LoadUnsafe(ref wr, r + (nuint)i).AsInt16();
+                var xe = AdvSimd.And(xv, lowByte).AsInt16();
+                var xo = AdvSimd.ShiftRightLogical(xv, 8).AsInt16();
+                var we = AdvSimd.ShiftRightArithmetic(AdvSimd.ShiftLeftLogical(wv, 8), 8);
+                var wo = AdvSimd.ShiftRightArithmetic(wv, 8);
+                var pairs = AdvSimd.AddSaturate(AdvSimd.Multiply(xe, we), AdvSimd.Multiply(xo, wo));
+                a0 = AdvSimd.AddWideningLower(a0, pairs.GetLower());
+                a1 = AdvSimd.AddWideningUpper(a1, pairs);
+            }
+            acc[o] = AdvSimd.Arm64.AddAcross(AdvSimd.Add(a0, a1)).ToScalar();
+        }
+    }
+
+    /// <summary>
     /// q[i] = clamp(<see cref="ZeroCode"/> + round(x[i] * invStep), 0, 255), rounding half to even.
     /// With invStep = 127 the range [-1, 1] maps onto codes 1..255 (tanh and sigmoid outputs, GRU
-    /// states). The vector path performs the same operations, so the codes are identical.
+    /// states). The vector paths (AVX2, SSE4.1, portable <see cref="QuantizeVector128"/>) perform the
+    /// same operations, so the codes are identical.
     /// </summary>
     public static void Quantize(ReadOnlySpan<float> x, float invStep, Span<byte> q)
     {
@@ -161,6 +250,38 @@ internal static class Int8Kernels
                 var s = Vector128.Narrow(v0, v1).AsUInt16();
                 Unsafe.WriteUnaligned(ref Unsafe.Add(ref qr, i), Vector128.Narrow(s, s).AsUInt64().ToScalar());
             }
+        }
+        else if (Vector128.IsHardwareAccelerated && x.Length >= 2 * Vector128<float>.Count)
+        {
+            // ARM64 and any other non-x86 platform with 128-bit SIMD.
+            QuantizeVector128(x, invStep, q);
+            return;
+        }
+        for (; i < x.Length; i++) q[i] = QuantizeOne(x[i], invStep);
+    }
+
+    /// <summary>
+    /// <see cref="Quantize"/> written only with the portable <see cref="Vector128"/> API: the same
+    /// operations as <see cref="QuantizeOne"/> on 4 lanes (Vector128.Round rounds half to even like
+    /// MathF.Round; Min/Max propagate NaN like MathF.Min/Max; ConvertToInt32 saturates and maps NaN
+    /// to 0 like the scalar cast), so the codes are identical; the tail is <see cref="QuantizeOne"/>.
+    /// </summary>
+    public static void QuantizeVector128(ReadOnlySpan<float> x, float invStep, Span<byte> q)
+    {
+        int i = 0;
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref byte qr = ref MemoryMarshal.GetReference(q[..x.Length]);
+        var scale = Vector128.Create(invStep);
+        var zero = Vector128.Create((float)ZeroCode);
+        var lo = Vector128<float>.Zero;
+        var hi = Vector128.Create(255f);
+        for (; i <= x.Length - 2 * Vector128<float>.Count; i += 2 * Vector128<float>.Count)
+        {
+            var v0 = Vector128.ConvertToInt32(Vector128.Min(Vector128.Max(Vector128.Round(Vector128.LoadUnsafe(ref xr, (nuint)i) * scale) + zero, lo), hi));
+            var v1 = Vector128.ConvertToInt32(Vector128.Min(Vector128.Max(Vector128.Round(Vector128.LoadUnsafe(ref xr, (nuint)i + 4) * scale) + zero, lo), hi));
+            // Values are already in 0..255, so narrowing int32 -> int16 -> byte is exact.
+            var s = Vector128.Narrow(v0, v1).AsUInt16();
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref qr, i), Vector128.Narrow(s, s).AsUInt64().ToScalar());
         }
         for (; i < x.Length; i++) q[i] = QuantizeOne(x[i], invStep);
     }

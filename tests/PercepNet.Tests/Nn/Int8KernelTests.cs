@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 using PercepNet.Nn;
 
@@ -50,6 +52,106 @@ public class Int8KernelTests(Xunit.Abstractions.ITestOutputHelper output)
             Int8Kernels.MatVecSsse3(w, stride, x, sse);
             for (int o = 0; o < rows; o++) Assert.True(scalar[o] == sse[o], $"{what}: row {o}: scalar {scalar[o]} vs SSSE3 {sse[o]}");
         }
+        // Portable: runs everywhere (in software where Vector128 is not accelerated).
+        var v128 = new int[rows];
+        Int8Kernels.MatVecVector128(w, stride, x, v128);
+        for (int o = 0; o < rows; o++) Assert.True(scalar[o] == v128[o], $"{what}: row {o}: scalar {scalar[o]} vs Vector128 {v128[o]}");
+        if (AdvSimd.Arm64.IsSupported)
+        {
+            var neon = new int[rows];
+            Int8Kernels.MatVecAdvSimd(w, stride, x, neon);
+            for (int o = 0; o < rows; o++) Assert.True(scalar[o] == neon[o], $"{what}: row {o}: scalar {scalar[o]} vs AdvSimd {neon[o]}");
+        }
+    }
+
+    /// <summary>Random matrices of many shapes; with <paramref name="extremes"/>, x and w drawn from the ends of their ranges (so many pairs saturate).</summary>
+    private static void AgreeOnManyShapes(bool extremes, Action<sbyte[], int, byte[], int, string> check)
+    {
+        var rng = new Random(extremes ? 41 : 40);
+        byte[] xEnds = [0, 1, 127, 128, 254, 255];
+        sbyte[] wEnds = [-128, -127, -1, 0, 1, 126, 127];
+        foreach (int stride in new[] { 32, 64, 96, 160, 224, 512, 2560 })
+            foreach (int rows in new[] { 1, 2, 3, 5, 16, 17, 67 })
+            {
+                var w = new sbyte[rows * stride];
+                var x = new byte[stride];
+                for (int i = 0; i < w.Length; i++) w[i] = extremes ? wEnds[rng.Next(wEnds.Length)] : (sbyte)rng.Next(-128, 128);
+                for (int i = 0; i < x.Length; i++) x[i] = extremes ? xEnds[rng.Next(xEnds.Length)] : (byte)rng.Next(256);
+                check(w, stride, x, rows, $"{(extremes ? "extreme" : "random")} rows={rows} stride={stride}");
+            }
+    }
+
+    /// <summary>Pairs at the saturation limits: x = 255 with w pairs (127, 127), (-128, -128), (127, -128) and mixed, in every position of a register.</summary>
+    private static void AgreeOnSaturatingPairs(Action<sbyte[], int, byte[], int, string> check)
+    {
+        const int stride = 96;
+        var x = new byte[stride];
+        Array.Fill(x, (byte)255);
+        (sbyte A, sbyte B)[] pairs = [(127, 127), (-128, -128), (127, -128), (-128, 127), (127, 1), (-128, -1), (64, 64), (-65, -64)];
+        int rows = pairs.Length * pairs.Length;
+        var w = new sbyte[rows * stride];
+        // Row (a, b): pairs alternate between kinds a and b, so each kind lands on every lane.
+        for (int a = 0; a < pairs.Length; a++)
+            for (int b = 0; b < pairs.Length; b++)
+                for (int k = 0; k < stride / 2; k++)
+                {
+                    var (p, q) = (k % 2 == 0 || k % 5 == 0) ? pairs[a] : pairs[b];
+                    int at = (a * pairs.Length + b) * stride + 2 * k;
+                    w[at] = p;
+                    w[at + 1] = q;
+                }
+        check(w, stride, x, rows, "saturating pairs");
+        var acc = new int[1];
+        Array.Fill(w, (sbyte)127, 0, stride);
+        Int8Kernels.MatVecVector128(w.AsSpan(0, stride), stride, x, acc);
+        Assert.Equal(stride / 2 * short.MaxValue, acc[0]); // 255 * 254 = 64770 saturates to 32767
+        Array.Fill(w, (sbyte)-128, 0, stride);
+        Int8Kernels.MatVecVector128(w.AsSpan(0, stride), stride, x, acc);
+        Assert.Equal(stride / 2 * short.MinValue, acc[0]); // 255 * -256 = -65280 saturates to -32768
+    }
+
+    [Fact]
+    public void Vector128AccumulatorsAreBitIdenticalToScalar()
+    {
+        output.WriteLine($"Vector128.IsHardwareAccelerated={Vector128.IsHardwareAccelerated}, Avx2={Avx2.IsSupported}, Ssse3={Ssse3.IsSupported}, AdvSimd.Arm64={AdvSimd.Arm64.IsSupported}");
+        void Check(sbyte[] w, int stride, byte[] x, int rows, string what)
+        {
+            var scalar = new int[rows];
+            Int8Kernels.MatVecScalar(w, stride, x, scalar);
+            Assert.Equal(Exact(w, stride, x, rows, saturatePairs: true), scalar);
+            var v128 = new int[rows];
+            Int8Kernels.MatVecVector128(w, stride, x, v128);
+            for (int o = 0; o < rows; o++) Assert.True(scalar[o] == v128[o], $"{what}: row {o}: scalar {scalar[o]} vs Vector128 {v128[o]}");
+        }
+        AgreeOnManyShapes(false, Check);
+        AgreeOnManyShapes(true, Check);
+        AgreeOnSaturatingPairs(Check);
+        Assert.Throws<ArgumentException>(() => Int8Kernels.MatVecVector128(new sbyte[48], 48, new byte[48], new int[1]));
+    }
+
+    /// <summary>The NEON kernel: runs only on ARM64 (on x86 it is compiled but cannot execute).</summary>
+    [SkippableFact]
+    public void AdvSimdAccumulatorsAreBitIdenticalToScalar()
+    {
+        Skip.IfNot(AdvSimd.Arm64.IsSupported, $"AdvSimd.Arm64 is not supported on this machine ({System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}): MatVecAdvSimd cannot run here; MatVecVector128, the same algorithm, is tested instead");
+        void Check(sbyte[] w, int stride, byte[] x, int rows, string what)
+        {
+            var scalar = new int[rows];
+            Int8Kernels.MatVecScalar(w, stride, x, scalar);
+            var neon = new int[rows];
+            Int8Kernels.MatVecAdvSimd(w, stride, x, neon);
+            for (int o = 0; o < rows; o++) Assert.True(scalar[o] == neon[o], $"{what}: row {o}: scalar {scalar[o]} vs AdvSimd {neon[o]}");
+        }
+        AgreeOnManyShapes(false, Check);
+        AgreeOnManyShapes(true, Check);
+        AgreeOnSaturatingPairs(Check);
+        var dispatched = new int[3];
+        var expected = new int[3];
+        var wd = Enumerable.Range(0, 3 * 64).Select(i => (sbyte)(i * 37 % 256 - 128)).ToArray();
+        var xd = Enumerable.Range(0, 64).Select(i => (byte)(i * 91 % 256)).ToArray();
+        Int8Kernels.MatVec(wd, 64, xd, dispatched);
+        Int8Kernels.MatVecScalar(wd, 64, xd, expected);
+        Assert.Equal(expected, dispatched);
     }
 
     [Theory]
@@ -108,6 +210,53 @@ public class Int8KernelTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(128, q[3]); // 0.5 rounds to even
         Assert.Equal(130, q[4]);
         Assert.Equal(126, q[5]);
+    }
+
+    [Fact]
+    public void QuantizeVector128GivesTheScalarCodes()
+    {
+        var rng = new Random(12);
+        var values = new List<float>
+        {
+            0f, -0f, 1f, -1f, 2f, -2f, 100f, -100f, 1e30f, -1e30f, float.MaxValue, float.MinValue,
+            float.PositiveInfinity, float.NegativeInfinity, float.NaN, -float.NaN, float.Epsilon, -float.Epsilon,
+            1e-30f, -1e-30f, 127f / 127, 127.49f / 127, 127.51f / 127, -128f / 127, -128.5f / 127, -127.5f / 127,
+        };
+        // Exact ties after scaling by 1 (invStep = 1 below): k + 0.5 for codes around the whole range and beyond.
+        for (int k = -140; k <= 140; k++) values.Add(k + 0.5f);
+        // Ties after scaling by 127: (k + 0.5) / 127 is rarely exact, so also the nearest floats on either side.
+        for (int k = -130; k <= 130; k++)
+        {
+            float t = (k + 0.5f) / 127;
+            values.Add(t);
+            values.Add(MathF.BitIncrement(t));
+            values.Add(MathF.BitDecrement(t));
+        }
+        for (int k = 0; k < 3000; k++) values.Add((float)(rng.NextDouble() * 4 - 2));
+        var x = values.ToArray();
+        foreach (float invStep in new[] { 1f, Int8Kernels.UnitInvStep, Int8Kernels.UnitInvStep / 7 })
+        {
+            // Every length 0..40 (vector body plus tail), then the whole array.
+            for (int n = 0; n <= 41; n++)
+            {
+                var xs = n <= 40 ? x.AsSpan(x.Length - n - 5, n) : x;
+                var q = new byte[xs.Length];
+                var qd = new byte[xs.Length];
+                Int8Kernels.QuantizeVector128(xs, invStep, q);
+                Int8Kernels.Quantize(xs, invStep, qd);
+                for (int i = 0; i < xs.Length; i++)
+                {
+                    byte expected = Int8Kernels.QuantizeOne(xs[i], invStep);
+                    Assert.True(q[i] == expected, $"invStep={invStep} n={xs.Length} i={i} x={xs[i]:r}: Vector128 {q[i]} vs scalar {expected}");
+                    Assert.True(qd[i] == expected, $"invStep={invStep} n={xs.Length} i={i} x={xs[i]:r}: dispatched {qd[i]} vs scalar {expected}");
+                }
+            }
+        }
+        // The specification at the edges, through the vector body (8 values).
+        float[] edges = [0.5f, 1.5f, -0.5f, -1.5f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, 300f];
+        var codes = new byte[edges.Length];
+        Int8Kernels.QuantizeVector128(edges, 1f, codes);
+        Assert.Equal(new byte[] { 128, 130, 128, 126, 0, 255, 0, 255 }, codes); // half to even; NaN -> 0
     }
 
     /// <summary>Rows built to push the pair sums to the limit.</summary>
