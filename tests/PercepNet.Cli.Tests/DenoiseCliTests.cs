@@ -18,14 +18,15 @@ public sealed class DenoiseCliTests : IDisposable
         InputDense = 16, Conv1Channels = 24, Conv2Channels = 20, SharedGru = 18, GainGru = 14, StrengthGru = 10,
     };
 
-    /// <summary>Writes a model whose gains are all sigmoid(gainBias) and strengths 0.</summary>
-    private string WriteConstantModel(string name, float gainBias)
+    /// <summary>Writes a model whose gains are all sigmoid(gainBias), strengths 0 and speech probability sigmoid(vadBias).</summary>
+    private string WriteConstantModel(string name, float gainBias, float vadBias = 0)
     {
         var tensors = Tiny.Tensors().Select(t =>
         {
             var w = new float[t.Shape.Aggregate(1, (a, b) => a * b)];
             if (t.Name == "gain_head.bias") Array.Fill(w, gainBias);
             if (t.Name == "strength_head.bias") Array.Fill(w, -30f);
+            if (t.Name == "vad_head.bias") Array.Fill(w, vadBias);
             return w;
         }).ToList();
         string path = Path.Combine(_dir, name);
@@ -72,6 +73,27 @@ public sealed class DenoiseCliTests : IDisposable
         for (int c = 0; c < 2; c++)
             for (int i = 0; i < a.Length; i++)
                 Assert.True(Math.Abs(a.Channels[c][i] - b.Channels[c][i]) < 1e-3, $"ch {c} i {i}");
+    }
+
+    [Fact]
+    public void TheVadGateMutesWhatTheNetworkCallsNoSpeech()
+    {
+        string model = WriteConstantModel("unit-vad.pnnm", 30f, vadBias: 0f); // speech probability 0.5 everywhere
+        string input = WriteTone("in.wav", 48000, 1, 16);
+        string open = Path.Combine(_dir, "open.wav"), shut = Path.Combine(_dir, "shut.wav"), plain = Path.Combine(_dir, "plain.wav");
+        Assert.Equal(0, Run("denoise", input, plain, "--model", model).Code);
+        var (code, text) = Run("denoise", input, open, "--model", model, "--vad-gate", "0.4", "--vad-hold", "0");
+        Assert.True(code == 0, text);
+        (code, text) = Run("denoise", input, shut, "--model", model, "--vad-gate", "0.6");
+        Assert.True(code == 0, text);
+        var p = AudioFile.Read(plain).Channels[0];
+        var o = AudioFile.Read(open).Channels[0];
+        Assert.All(AudioFile.Read(shut).Channels[0], v => Assert.Equal(0f, v));
+        // Open from the first frame: after its 1 ms fade in, the same samples as without the gate.
+        Assert.Equal(p.AsSpan(1440 + 48).ToArray(), o.AsSpan(1440 + 48).ToArray());
+        Assert.Contains(p.Skip(4800), v => v != 0);
+        Assert.Equal(2, Run("denoise", input, shut, "--vad-gate", "1.5").Code);
+        Assert.Equal(2, Run("denoise", input, shut, "--vad-gate", "0.5", "--vad-hold", "-1").Code);
     }
 
     [Fact]

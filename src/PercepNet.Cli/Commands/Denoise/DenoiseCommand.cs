@@ -45,6 +45,15 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
         [DefaultValue(0.5)]
         public double SilenceReset { get; init; } = 0.5;
 
+        [CommandOption("--vad-gate <THRESHOLD>")]
+        [Description("Mute the output while the speech probability stays below THRESHOLD (0..1, e.g. 0.6) for longer than --vad-hold.")]
+        public double? VadGate { get; init; }
+
+        [CommandOption("--vad-hold <SECONDS>")]
+        [Description("With --vad-gate: how long the gate stays open after speech (0..10 s).")]
+        [DefaultValue(0.3)]
+        public double VadHold { get; init; } = 0.3;
+
         [CommandOption("--rate <HZ>")]
         [Description("With - -: the raw stream's sample rate (default 48000); it is resampled to 48 kHz and back.")]
         public int? Rate { get; init; }
@@ -62,6 +71,8 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
             if (!(PostfilterStrength >= 0 && PostfilterStrength <= 1)) return ValidationResult.Error($"--postfilter-strength must be within 0..1 (got {PostfilterStrength})");
             if (!(SilenceReset == 0 || SilenceReset >= Denoiser.MinSilenceResetSeconds) || !double.IsFinite(SilenceReset))
                 return ValidationResult.Error($"--silence-reset must be 0 or at least {Denoiser.MinSilenceResetSeconds} s (got {SilenceReset})");
+            if (VadGate is { } vg && !(vg >= 0 && vg <= 1)) return ValidationResult.Error($"--vad-gate must be within 0..1 (got {vg})");
+            if (!(VadHold >= 0 && VadHold <= 10)) return ValidationResult.Error($"--vad-hold must be within 0..10 s (got {VadHold})");
             if (FeatureFloor is { } ff && !(ff <= 0 && ff >= -200)) return ValidationResult.Error($"--feature-floor must be within -200..0 dBFS (got {ff})");
             if (AttenuationLimit is { } al && !(al >= 0 && double.IsFinite(al))) return ValidationResult.Error($"--attenuation-limit must be a number >= 0 dB (got {AttenuationLimit})");
             if ((Input == Program.StdioToken) != (Output == Program.StdioToken))
@@ -85,7 +96,7 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         var model = ModelChoice.Resolve(s.Model);
-        var options = new DenoiserOptions { AttenuationLimitDb = s.AttenuationLimit, Postfilter = !s.NoPostfilter, PostfilterStrength = s.PostfilterStrength, UseInt8 = !s.Float, FeatureNoiseFloorDbfs = s.FeatureFloor, SilenceResetSeconds = s.SilenceReset };
+        var options = new DenoiserOptions { AttenuationLimitDb = s.AttenuationLimit, Postfilter = !s.NoPostfilter, PostfilterStrength = s.PostfilterStrength, UseInt8 = !s.Float, FeatureNoiseFloorDbfs = s.FeatureFloor, SilenceResetSeconds = s.SilenceReset, VadGateThreshold = s.VadGate, VadGateHoldSeconds = s.VadHold };
         if (s.Input == Program.StdioToken || s.Output == Program.StdioToken) return Pipe(s, model, options, cancellationToken);
         if (Directory.Exists(s.Input)) return Folder(s, model, options, cancellationToken);
         ProgressReporter.Run(_console, $"denoising {Path.GetFileName(s.Input)}", progress =>
