@@ -142,7 +142,7 @@ public sealed class Denoiser : IFrameProcessor
     /// Output delay in samples: the 2-frame look-ahead plus the overlap-add frame, 1440 samples
     /// (30 ms). Output sample n corresponds to input sample n - LatencySamples.
     /// </summary>
-    public int LatencySamples => SignalAnalyzer.LookaheadSamples + Stft.LatencySamples;
+    public int LatencySamples => FrameLayout.LatencySamples;
 
     /// <summary>
     /// Denoises one frame. <paramref name="input"/> and <paramref name="output"/> hold

@@ -33,6 +33,11 @@ public static class FrameLayout
     /// <summary>Number of ERB bands.</summary>
     public const int BandCount = 34;
 
+    /// <summary>
+    /// The Denoiser's delay in samples: 2 frames of look-ahead plus the overlap-add frame, 1440 (30 ms).
+    /// </summary>
+    public const int LatencySamples = 3 * FrameSize;
+
     /// <summary>Upper edge of the modelled spectrum in Hz; bins above it take the last band's gain.</summary>
     public const double MaxBandHz = 20000.0;
 
