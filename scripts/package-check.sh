@@ -47,7 +47,20 @@ for (int f = 0; f < 300; f++) // 3 s of white noise at -20 dBFS
 }
 double db = 10 * Math.Log10(outEnergy / inEnergy);
 Console.WriteLine($"PercepNet {typeof(Denoiser).Assembly.GetName().Version}: white noise {db:F1} dB after denoising (latency {d.LatencySamples} samples)");
-return db < -10 ? 0 : 1;
+// The streaming API: 16 kHz stereo in blocks of 160 sample frames, as many samples out.
+var s = new StreamingDenoiser(PercepNetModel.Default, 16000, 2);
+var block = new float[320];
+double sIn = 0, sOut = 0;
+for (int b = 0; b < 300; b++)
+{
+    for (int i = 0; i < block.Length; i++) block[i] = (float)(0.1 * Math.Sqrt(3) * (2 * rng.NextDouble() - 1));
+    if (b >= 100) foreach (var v in block) sIn += v * v;
+    if (s.Process(block, block) != block.Length) return 1;
+    if (b >= 100) foreach (var v in block) sOut += v * v;
+}
+double sdb = 10 * Math.Log10(sOut / sIn);
+Console.WriteLine($"StreamingDenoiser, 16 kHz stereo: white noise {sdb:F1} dB (latency {s.LatencySamples} samples)");
+return db < -10 && sdb < -10 ? 0 : 1;
 CS
 dotnet run --project "$W/app" --configfile "$W/nuget.config" -c Release
 
