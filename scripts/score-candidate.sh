@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Scores a trained candidate the way the selection rule needs (docs/results.md): writes the -66 dBFS
+# feature floor into a copy of the model, then pass-through on the sets of TRAIN_ROOT/passthrough
+# that exist (all; all-m20: the same 20 dB quieter; vb-pitch1000: VB clean pitched +1000 cents),
+# the development set TRAIN_ROOT/devset, and the evaluation pairs of ../shared/data (VB+DEMAND,
+# dfn48k). Each result is a markdown file in TRAIN_ROOT/eval named after NAME; a result already
+# there is kept, so running it again resumes.
+# Usage: TRAIN_ROOT=../train scripts/score-candidate.sh MODEL.pnnm NAME
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ $# -eq 2 ] || { echo "usage: $0 MODEL.pnnm NAME" >&2; exit 2; }
+model="$(realpath "$1")"; name="$2"
+ROOT="$(realpath "${TRAIN_ROOT:-../train}")"
+E="$ROOT/eval"; mkdir -p "$E"
+floored="${model%.pnnm}-ff66.pnnm"
+if [ ! -f "$floored" ]; then
+  dotnet build -c Release src/PercepNet.Cli >/dev/null
+  dotnet src/PercepNet.Cli/bin/Release/net10.0/percepnet.dll model "$model" --feature-floor -66 --output "$floored"
+fi
+for set in all all-m20 vb-pitch1000; do
+  [ -d "$ROOT/passthrough/$set" ] || { echo "no $ROOT/passthrough/$set: skipped"; continue; }
+  [ -s "$E/pt-$set-$name.md" ] || scripts/passthrough.sh "$ROOT/passthrough/$set" "$E/pt-$set-$name" "$floored" > "$E/pt-$set-$name.md"
+  tail -1 "$E/pt-$set-$name.md"
+done
+if [ -d "$ROOT/devset" ]; then
+  [ -s "$E/dev-$name.md" ] || scripts/compare-options.sh "$ROOT/devset" "$floored" "$E/dev-$name" "$name ff66=" > "$E/dev-$name.md"
+  tail -1 "$E/dev-$name.md"
+fi
+[ -s "$E/vb-$name.md" ] || scripts/evaluate-model.sh "$floored" "$E/vb-$name" > "$E/vb-$name.md"
+cat "$E/vb-$name.md"
