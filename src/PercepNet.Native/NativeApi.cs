@@ -47,6 +47,17 @@ public static unsafe class NativeApi
         return GCHandle.FromIntPtr(handle).Target as State;
     }
 
+    /// <summary>Runs a control call on a state: -1 with the message for a NULL state or any exception.</summary>
+    private static int Control(nint handle, Func<State, int> action)
+    {
+        try
+        {
+            var s = Get(handle);
+            return s == null ? -1 : action(s);
+        }
+        catch (Exception e) { SetError(e.Message); return -1; }
+    }
+
     [UnmanagedCallersOnly(EntryPoint = "percepnet_create")]
     public static nint Create(byte* modelPath)
     {
@@ -90,16 +101,7 @@ public static unsafe class NativeApi
     public static int Latency() => Dsp.FrameLayout.LatencySamples;
 
     [UnmanagedCallersOnly(EntryPoint = "percepnet_stream_latency")]
-    public static int StreamLatency(nint handle)
-    {
-        try
-        {
-            var s = Get(handle);
-            if (s == null) return -1;
-            return s.Stream?.LatencySamples ?? s.Frames!.LatencySamples;
-        }
-        catch (Exception e) { SetError(e.Message); return -1; }
-    }
+    public static int StreamLatency(nint handle) => Control(handle, s => s.Stream?.LatencySamples ?? s.Frames!.LatencySamples);
 
     [UnmanagedCallersOnly(EntryPoint = "percepnet_version")]
     public static byte* Version() => s_version;
@@ -146,59 +148,35 @@ public static unsafe class NativeApi
     }
 
     [UnmanagedCallersOnly(EntryPoint = "percepnet_set_attenuation_limit")]
-    public static int SetAttenuationLimit(nint handle, float db)
+    public static int SetAttenuationLimit(nint handle, float db) => Control(handle, s =>
     {
-        try
-        {
-            var s = Get(handle);
-            if (s == null) return -1;
-            if (float.IsNaN(db)) { SetError("attenuation limit is NaN"); return -1; }
-            foreach (var d in s.Denoisers) d.AttenuationLimitDb = db < 0 || float.IsPositiveInfinity(db) ? null : db;
-            return 0;
-        }
-        catch (Exception e) { SetError(e.Message); return -1; }
-    }
+        if (float.IsNaN(db)) { SetError("attenuation limit is NaN"); return -1; }
+        foreach (var d in s.Denoisers) d.AttenuationLimitDb = db < 0 || float.IsPositiveInfinity(db) ? null : db;
+        return 0;
+    });
 
     [UnmanagedCallersOnly(EntryPoint = "percepnet_set_postfilter_strength")]
-    public static int SetPostfilterStrength(nint handle, float strength)
+    public static int SetPostfilterStrength(nint handle, float strength) => Control(handle, s =>
     {
-        try
-        {
-            var s = Get(handle);
-            if (s == null) return -1;
-            if (!(strength >= 0 && strength <= 1)) { SetError($"postfilter strength must be within [0, 1] (got {strength})"); return -1; }
-            foreach (var d in s.Denoisers) d.PostfilterStrength = strength;
-            return 0;
-        }
-        catch (Exception e) { SetError(e.Message); return -1; }
-    }
+        if (!(strength >= 0 && strength <= 1)) { SetError($"postfilter strength must be within [0, 1] (got {strength})"); return -1; }
+        foreach (var d in s.Denoisers) d.PostfilterStrength = strength;
+        return 0;
+    });
 
     [UnmanagedCallersOnly(EntryPoint = "percepnet_set_vad_gate")]
-    public static int SetVadGate(nint handle, float threshold, float holdSeconds)
+    public static int SetVadGate(nint handle, float threshold, float holdSeconds) => Control(handle, s =>
     {
-        try
-        {
-            var s = Get(handle);
-            if (s == null) return -1;
-            if (float.IsNaN(threshold) || threshold > 1) { SetError($"VAD gate threshold must be within [0, 1], or negative for off (got {threshold})"); return -1; }
-            if (!(holdSeconds >= 0 && holdSeconds <= 10)) { SetError($"VAD gate hold must be within [0, 10] s (got {holdSeconds})"); return -1; }
-            foreach (var d in s.Denoisers) d.SetVadGate(threshold < 0 ? null : threshold, holdSeconds);
-            return 0;
-        }
-        catch (Exception e) { SetError(e.Message); return -1; }
-    }
+        if (float.IsNaN(threshold) || threshold > 1) { SetError($"VAD gate threshold must be within [0, 1], or negative for off (got {threshold})"); return -1; }
+        if (!(holdSeconds >= 0 && holdSeconds <= 10)) { SetError($"VAD gate hold must be within [0, 10] s (got {holdSeconds})"); return -1; }
+        foreach (var d in s.Denoisers) d.SetVadGate(threshold < 0 ? null : threshold, holdSeconds);
+        return 0;
+    });
 
     [UnmanagedCallersOnly(EntryPoint = "percepnet_reset")]
-    public static int Reset(nint handle)
+    public static int Reset(nint handle) => Control(handle, s =>
     {
-        try
-        {
-            var s = Get(handle);
-            if (s == null) return -1;
-            s.Frames?.Reset();
-            s.Stream?.Reset();
-            return 0;
-        }
-        catch (Exception e) { SetError(e.Message); return -1; }
-    }
+        s.Frames?.Reset();
+        s.Stream?.Reset();
+        return 0;
+    });
 }

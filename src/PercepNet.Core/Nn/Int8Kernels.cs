@@ -68,9 +68,7 @@ internal static class Int8Kernels
     public static void MatVecAvx2(ReadOnlySpan<sbyte> w, int stride, ReadOnlySpan<byte> x, Span<int> acc)
     {
         int rows = acc.Length;
-        // Checked in release builds too: the loads below are not bounds-checked.
-        if (stride % ColumnAlign != 0 || x.Length < stride || w.Length < rows * stride)
-            throw new ArgumentException($"int8 mat-vec: stride {stride} (multiple of {ColumnAlign}), x {x.Length}, w {w.Length} for {rows} rows");
+        CheckShape(w, stride, x, rows); // in release builds too: the loads below are not bounds-checked
         if (rows == 0) return;
         ref sbyte wr = ref MemoryMarshal.GetReference(w);
         ref byte xr = ref MemoryMarshal.GetReference(x);
@@ -102,9 +100,7 @@ internal static class Int8Kernels
     public static void MatVecSsse3(ReadOnlySpan<sbyte> w, int stride, ReadOnlySpan<byte> x, Span<int> acc)
     {
         int rows = acc.Length;
-        // Checked in release builds too: the loads below are not bounds-checked.
-        if (stride % ColumnAlign != 0 || x.Length < stride || w.Length < rows * stride)
-            throw new ArgumentException($"int8 mat-vec: stride {stride} (multiple of {ColumnAlign}), x {x.Length}, w {w.Length} for {rows} rows");
+        CheckShape(w, stride, x, rows); // in release builds too: the loads below are not bounds-checked
         ref sbyte wr = ref MemoryMarshal.GetReference(w);
         ref byte xr = ref MemoryMarshal.GetReference(x);
         var ones = Vector128.Create((short)1);
@@ -138,9 +134,7 @@ internal static class Int8Kernels
     public static void MatVecVector128(ReadOnlySpan<sbyte> w, int stride, ReadOnlySpan<byte> x, Span<int> acc)
     {
         int rows = acc.Length;
-        // Checked in release builds too: the loads below are not bounds-checked.
-        if (stride % ColumnAlign != 0 || x.Length < stride || w.Length < rows * stride)
-            throw new ArgumentException($"int8 mat-vec: stride {stride} (multiple of {ColumnAlign}), x {x.Length}, w {w.Length} for {rows} rows");
+        CheckShape(w, stride, x, rows); // in release builds too: the loads below are not bounds-checked
         ref sbyte wr = ref MemoryMarshal.GetReference(w);
         ref byte xr = ref MemoryMarshal.GetReference(x);
         var lowByte = Vector128.Create((ushort)0xFF);
@@ -178,9 +172,7 @@ internal static class Int8Kernels
     public static void MatVecAdvSimd(ReadOnlySpan<sbyte> w, int stride, ReadOnlySpan<byte> x, Span<int> acc)
     {
         int rows = acc.Length;
-        // Checked in release builds too: the loads below are not bounds-checked.
-        if (stride % ColumnAlign != 0 || x.Length < stride || w.Length < rows * stride)
-            throw new ArgumentException($"int8 mat-vec: stride {stride} (multiple of {ColumnAlign}), x {x.Length}, w {w.Length} for {rows} rows");
+        CheckShape(w, stride, x, rows); // in release builds too: the loads below are not bounds-checked
         ref sbyte wr = ref MemoryMarshal.GetReference(w);
         ref byte xr = ref MemoryMarshal.GetReference(x);
         var lowByte = Vector128.Create((ushort)0xFF);
@@ -290,6 +282,13 @@ internal static class Int8Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static byte QuantizeOne(float x, float invStep) =>
         (byte)(int)MathF.Min(MathF.Max(MathF.Round(x * invStep) + ZeroCode, 0f), 255f);
+
+    /// <summary>The vector kernels' argument check: stride a multiple of <see cref="ColumnAlign"/>, x and w long enough.</summary>
+    private static void CheckShape(ReadOnlySpan<sbyte> w, int stride, ReadOnlySpan<byte> x, int rows)
+    {
+        if (stride % ColumnAlign != 0 || x.Length < stride || w.Length < rows * stride)
+            throw new ArgumentException($"int8 mat-vec: stride {stride} (multiple of {ColumnAlign}), x {x.Length}, w {w.Length} for {rows} rows");
+    }
 
     /// <summary>Rounds a column count up to <see cref="ColumnAlign"/>.</summary>
     public static int Align(int columns) => (columns + ColumnAlign - 1) / ColumnAlign * ColumnAlign;
