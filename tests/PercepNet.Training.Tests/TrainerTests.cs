@@ -211,6 +211,11 @@ public sealed class TrainerTests(ITestOutputHelper output) : TempDirTest
         for (int i = 0; i < newest.TensorCount; i++) Assert.Equal(each[2][i], newest.Tensor(i).ToArray());
         Assert.Empty(Directory.GetFiles(Dir, "*.tmp"));
 
+        // A cancelled token stops it before anything is written.
+        string cancelled = Path.Combine(Dir, "cancelled.pnnm");
+        Assert.ThrowsAny<OperationCanceledException>(() => CheckpointAverage.Run(config, 3, cancelled, log, new CancellationToken(canceled: true)));
+        Assert.False(File.Exists(cancelled));
+
         var none = Config("never-trained", 1);
         var e = Assert.Throws<InvalidDataException>(() => CheckpointAverage.Run(none, 3, null, log));
         Assert.Contains("never-trained", e.Message);

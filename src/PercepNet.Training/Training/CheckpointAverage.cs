@@ -46,7 +46,8 @@ public static class CheckpointAverage
     /// </summary>
     /// <exception cref="InvalidDataException">The run has no checkpoints or no resolved config, or a checkpoint does not fit.</exception>
     /// <exception cref="ArgumentException"><paramref name="last"/> &lt; 1.</exception>
-    public static AverageResult Run(TrainConfig config, int last, string? outputPath, TextWriter log)
+    /// <exception cref="OperationCanceledException">Cancelled (checked per validation batch and checkpoint); nothing is written.</exception>
+    public static AverageResult Run(TrainConfig config, int last, string? outputPath, TextWriter log, CancellationToken cancellationToken = default)
     {
         if (last < 1) throw new ArgumentException($"the number of checkpoints to average is {last}, expected >= 1", nameof(last));
         var norm = Trainer.SavedNormalization(config)
@@ -65,20 +66,22 @@ public static class CheckpointAverage
         using var scratch = new PercepNetTorchModel(shape, norm.Mean, norm.Std);
         // The newest checkpoint gives the buffers (normalisation) and the reference validation loss.
         Checkpoint.LoadWeights(chosen[^1], model);
-        double? newestLoss = validation == null ? null : Trainer.Evaluate(model, config, validation);
+        double? newestLoss = validation == null ? null : Trainer.Evaluate(model, config, validation, cancellationToken);
         using (no_grad())
         using (NewDisposeScope()) // the sums and the temporaries of the conversions
         {
             var sums = model.named_parameters().ToDictionary(p => p.name, p => zeros_like(p.parameter, dtype: ScalarType.Float64));
             foreach (string folder in chosen)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 Checkpoint.LoadWeights(folder, scratch);
                 foreach (var (name, p) in scratch.named_parameters()) sums[name].add_(p.to_type(ScalarType.Float64));
             }
             foreach (var (name, p) in model.named_parameters()) p.copy_((sums[name] / chosen.Count).to_type(p.dtype));
         }
-        double? averageLoss = validation == null ? null : Trainer.Evaluate(model, config, validation);
+        double? averageLoss = validation == null ? null : Trainer.Evaluate(model, config, validation, cancellationToken);
 
+        cancellationToken.ThrowIfCancellationRequested();
         string path = outputPath ?? Path.Combine(config.OutputDir, DefaultFileName);
         string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(dir);

@@ -341,7 +341,7 @@ public sealed class Trainer(TextWriter? log = null)
     }
 
     /// <summary>Mean loss per frame over the whole set, without gradients.</summary>
-    internal static double Evaluate(PercepNetTorchModel model, TrainConfig config, ShardSet set)
+    internal static double Evaluate(PercepNetTorchModel model, TrainConfig config, ShardSet set, CancellationToken cancellationToken = default)
     {
         model.eval();
         double sum = 0;
@@ -350,6 +350,7 @@ public sealed class Trainer(TextWriter? log = null)
         {
             foreach (var batch in set.Plan(config.BatchSize, 1, null))
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var (total, _, _, _) = BatchLoss(model, config.Loss, set.Load(batch), batch.Chunks.Length, set.ChunkFrames);
                 long n = (long)batch.Chunks.Length * (set.ChunkFrames - model.Shape.LookaheadFrames);

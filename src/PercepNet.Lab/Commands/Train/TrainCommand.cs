@@ -44,7 +44,16 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         var config = TrainConfig.Load(settings.Config);
         if (settings.AverageLast is { } k)
         {
-            var averaged = CheckpointAverage.Run(config, k, settings.Output, _console.Profile.Out.Writer);
+            AverageResult averaged;
+            try
+            {
+                averaged = CheckpointAverage.Run(config, k, settings.Output, _console.Profile.Out.Writer, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                _console.WriteLine("Stopped; nothing was written.");
+                return Program.Interrupted;
+            }
             _console.WriteLine($"Done: {averaged.Checkpoints.Count} checkpoints averaged into {averaged.ModelPath}");
             return Program.Success;
         }
