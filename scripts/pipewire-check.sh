@@ -46,19 +46,23 @@ sleep 0.5
 pipewire > logs/pipewire.log 2>&1 & pids+=($!)
 sleep 1
 wireplumber > logs/wireplumber.log 2>&1 & pids+=($!)
-for i in $(seq 50); do pw-link -l 2>/dev/null | grep -q 'capture.percepnet_source:input_MONO' && break; sleep 0.2; done
+for i in $(seq 150); do pw-link -l 2>/dev/null | grep -q 'capture.percepnet_source:input_MONO' && break; sleep 0.2; done
 pw-link -l | grep -q 'capture.percepnet_source:input_MONO' || { echo "pipewire-check: the filter chain was not linked"; cat logs/*.log; exit 1; }
+# Plays in.wav into the virtual microphone as node NAME and waits until it has been heard out.
+# --target 0: no autolink (wireplumber 0.4 links no playback stream to an Audio/Source/Virtual); link by hand.
+play_into_mic() {
+  pw-play --target 0 -P "{ node.name = $1 }" in.wav > "logs/$1.log" 2>&1 & local p=$!
+  pids+=($p)
+  for i in $(seq 50); do pw-link -o | grep -q "^$1:output_MONO\$" && break; sleep 0.1; done
+  pw-link "$1:output_MONO" fake-mic:input_MONO
+  wait $p
+  sleep 1.5
+}
 pw-record --target percepnet_source --rate 48000 --channels 1 --format f32 rec.wav > logs/rec.log 2>&1 & r1=$!
 pw-record --target copy_source --rate 48000 --channels 1 --format f32 copy.wav > logs/copy.log 2>&1 & r2=$!
 pids+=($r1 $r2)
 sleep 1
-# --target 0: no autolink (wireplumber 0.4 links no playback stream to an Audio/Source/Virtual); link by hand.
-pw-play --target 0 -P '{ node.name = test-player }' in.wav > logs/play.log 2>&1 & p=$!
-pids+=($p)
-for i in $(seq 50); do pw-link -o | grep -q '^test-player:output_MONO$' && break; sleep 0.1; done
-pw-link test-player:output_MONO fake-mic:input_MONO
-wait $p
-sleep 1.5
+play_into_mic test-player
 kill -INT $r1 $r2; wait $r1 $r2 2>/dev/null || true
 sox rec.wav -t f32 rec.f32; sox copy.wav -t f32 copy.f32
 
@@ -70,12 +74,7 @@ pids+=($r3)
     | dotnet "$root/src/PercepNet.Cli/bin/Release/net10.0/percepnet.dll" denoise - - 2>logs/pipe-denoise.log \
     | pw-play --target test-out --rate 48000 --channels 1 --format s16 - 2>logs/pipe-play.log ) & pp=$!
 sleep 2
-pw-play --target 0 -P '{ node.name = test-player2 }' in.wav > logs/play2.log 2>&1 & p=$!
-pids+=($p)
-for i in $(seq 50); do pw-link -o | grep -q '^test-player2:output_MONO$' && break; sleep 0.1; done
-pw-link test-player2:output_MONO fake-mic:input_MONO
-wait $p
-sleep 1.5
+play_into_mic test-player2
 kill -INT $r3; wait $r3 2>/dev/null || true
 pkill -INT -f "pw-record --target fake-mic" || true
 wait $pp 2>/dev/null || true
