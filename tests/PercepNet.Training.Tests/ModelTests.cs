@@ -196,6 +196,28 @@ public sealed class ModelTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void TargetSharpeningLowersSmallTargetsAndKeepsLargeOnes()
+    {
+        Synthetic.Torch();
+        using var scope = NewDisposeScope();
+        var mask = zeros(1, 1, FrameLayout.BandCount);
+        mask[0, 0, 11] = 1;
+        var none = zeros(1, 1, 1);
+        var sharp = new LossConfig { TargetSharpening = 8 };
+        // The loss is zero where the prediction equals the sharpened target g tanh(8 g)^2 (hand computed),
+        // and not at the unsharpened one.
+        foreach (double g in new[] { 0.05, 0.1, 0.3, 0.9 })
+        {
+            double gs = g * Math.Pow(Math.Tanh(8 * g), 2);
+            var target = full(1, 1, FrameLayout.BandCount, (float)g);
+            float Loss(double predicted) => PercepNetLoss.Compute(sharp, full(1, 1, FrameLayout.BandCount, (float)predicted), target, none,
+                target, target, mask, none).Gain.item<float>();
+            Assert.True(Loss(gs) < 1e-10, $"g={g}: {Loss(gs)} at the sharpened target {gs}");
+            if (g < 0.2) Assert.True(Loss(g) > 1e-3, $"g={g}: the unsharpened target should cost, {Loss(g)}");
+        }
+    }
+
+    [Fact]
     public void GainKlTermIsZeroAtTheTargetAndKeepsPushingLowGainsDown()
     {
         Synthetic.Torch();

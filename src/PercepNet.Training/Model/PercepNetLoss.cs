@@ -32,6 +32,14 @@ public sealed record LossConfig
     /// is the worst failure a suppressor has; this trades residual noise for kept speech.
     /// </summary>
     public double SpeechDistortionWeight { get; init; }
+
+    /// <summary>
+    /// Sharpening of the gain targets, k in g' = g tanh(k g)^2 (0 = off, the targets as built; RNNoise
+    /// v0.2 trains with k = 8). Targets near 1 stay (k = 8: 0.5 becomes 0.50, 0.3 becomes 0.29), small
+    /// ones go towards 0 (0.2 becomes 0.17, 0.1 becomes 0.044, 0.05 becomes 0.0072): cells where noise
+    /// dominates are asked for more suppression. Every gain term (L_g, L_k, L_s) uses g'.
+    /// </summary>
+    public double TargetSharpening { get; init; }
 }
 
 /// <summary>
@@ -44,6 +52,7 @@ public sealed record LossConfig
 /// L_s = sum_b m_b g relu(g^γ - ĝ^γ)^2                             (only when SpeechDistortionWeight > 0)
 /// L   = L_g + StrengthWeight L_r + VadWeight L_v + GainKlWeight L_k + SpeechDistortionWeight L_s
 /// </code>
+/// With TargetSharpening k > 0, g is replaced by g tanh(k g)^2 throughout.
 /// m_b is the shard's band mask (0 = don't care). Values under the power are clamped to at least
 /// 1e-10 so that the gradient stays finite when a sigmoid saturates.
 /// </summary>
@@ -62,6 +71,11 @@ public static class PercepNetLoss
     {
         using var scope = NewDisposeScope();
         double frames = gains.shape[0] * gains.shape[1];
+        if (config.TargetSharpening > 0)
+        {
+            var t = (config.TargetSharpening * targetGains).tanh();
+            targetGains = targetGains * t * t;
+        }
         var dg = targetGains.clamp_min(PowerFloor).pow(config.Gamma) - gains.clamp_min(PowerFloor).pow(config.Gamma);
         var dg2 = dg * dg;
         var lg = ((dg2 + config.C4 * dg2 * dg2) * mask).sum() / frames;
