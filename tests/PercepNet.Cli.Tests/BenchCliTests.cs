@@ -20,7 +20,7 @@ public sealed class BenchCliTests : IDisposable
         var (code, output) = Run("bench", "--seconds", "1", "--passes", "1", "--no-peers", "--markdown", md);
         Assert.True(code == Program.Success, output);
         var rows = File.ReadAllLines(md).Where(l => l.StartsWith("| ", StringComparison.Ordinal)).Skip(1).Select(l => l.Split('|').Select(c => c.Trim()).ToArray()).ToList();
-        foreach (string system in new[] { "small preset", "paper preset" })
+        foreach (string system in new[] { "small preset", "medium preset", "paper preset" })
             foreach (string engine in new[] { "float", "int8" })
                 Assert.Contains(rows, r => r[1] == system && r[2] == engine);
         foreach (var r in rows)
@@ -31,6 +31,8 @@ public sealed class BenchCliTests : IDisposable
         }
         var paper = rows.First(r => r[1] == "paper preset");
         Assert.Equal(NetworkShape.Paper.ParameterCount.ToString("N0", CultureInfo.InvariantCulture), paper[3]);
+        var medium = rows.First(r => r[1] == "medium preset");
+        Assert.Equal(NetworkShape.Medium.ParameterCount.ToString("N0", CultureInfo.InvariantCulture), medium[3]);
     }
 
     [Theory]

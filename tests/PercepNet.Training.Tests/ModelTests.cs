@@ -22,6 +22,7 @@ public sealed class ModelTests(ITestOutputHelper output)
     {
         using var paper = Create(NetworkShape.Paper);
         using var small = Create(NetworkShape.Small);
+        using var medium = Create(NetworkShape.Medium);
         output.WriteLine($"paper: {paper.ParameterCount:N0} weights, small: {small.ParameterCount:N0} weights");
         Assert.Equal(NetworkShape.Paper.ParameterCount, paper.ParameterCount);
         Assert.Equal(NetworkShape.Small.ParameterCount, small.ParameterCount);
@@ -30,6 +31,8 @@ public sealed class ModelTests(ITestOutputHelper output)
         Assert.InRange(small.ParameterCount, 1_000_000, 2_000_000);
         Assert.Equal(7_963_077, paper.ParameterCount);
         Assert.Equal(1_810_341, small.ParameterCount);
+        Assert.Equal(NetworkShape.Medium.ParameterCount, medium.ParameterCount);
+        Assert.Equal(3_606_277, medium.ParameterCount); // the capacity run medium-02 (its training log)
     }
 
     [Fact]

@@ -51,10 +51,17 @@ public sealed record NetworkShape
         InputDense = 128, Conv1Channels = 256, Conv2Channels = 256, SharedGru = 224, GainGru = 224, StrengthGru = 96,
     };
 
-    /// <summary>A preset by name ("paper" or "small"), or null.</summary>
+    /// <summary>Between small and paper (the capacity run medium-02): 3,606,277 weights.</summary>
+    public static NetworkShape Medium { get; } = new()
+    {
+        InputDense = 128, Conv1Channels = 384, Conv2Channels = 384, SharedGru = 320, GainGru = 320, StrengthGru = 128,
+    };
+
+    /// <summary>A preset by name ("paper", "medium" or "small"), or null.</summary>
     public static NetworkShape? FromPreset(string name) => name.ToLowerInvariant() switch
     {
         "paper" => Paper,
+        "medium" => Medium,
         "small" => Small,
         _ => null,
     };

@@ -12,7 +12,7 @@ namespace PercepNet.Cli.Commands.Bench;
 /// <summary>
 /// `percepnet bench [FILE]`: microseconds per 10 ms frame and percent of one core of the network
 /// alone and the whole denoiser, float and int8, for the shipped (or given) model and the small and
-/// paper presets, beside the comparison peers of ../shared/peers timed on the same audio in the
+/// medium and paper presets, beside the comparison peers of ../shared/peers timed on the same audio in the
 /// same run.
 /// </summary>
 public sealed class BenchCommand : Command<BenchCommand.Settings>
@@ -101,6 +101,7 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         if (s.Model != null) systems.Add(($"model {Path.GetFileName(s.Model)}", PercepNetModel.Load(s.Model)));
         else if (PercepNetModel.HasDefault) systems.Add(("shipped (built-in)", PercepNetModel.Default));
         systems.Add(("small preset", PipelineBench.RandomModel(NetworkShape.Small, 1, "small")));
+        systems.Add(("medium preset", PipelineBench.RandomModel(NetworkShape.Medium, 3, "medium")));
         systems.Add(("paper preset", PipelineBench.RandomModel(NetworkShape.Paper, 2, "paper")));
 
         _console.MarkupLineInterpolated($"PercepNet bench: {source}, {frames} frames, {s.Passes} timed passes per figure (median), one thread; {Environment.ProcessorCount} cores, {Cpu()}, AVX2 {(Avx2.IsSupported ? "on" : "off")}.");
