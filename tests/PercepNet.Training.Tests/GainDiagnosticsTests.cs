@@ -22,6 +22,12 @@ public sealed class GainDiagnosticsTests
         Assert.Equal(2.0 / 6, s.NoiseCellShare, 12);
         Assert.Equal((-40 - 60) / 2.0, s.NoiseTargetDb, 4);
         Assert.Equal((-20 - 60) / 2.0, s.NoisePredictedDb, 4);
+        // The second frame has no speech (target VAD 0): its noise cell is the pause one.
+        Assert.Equal(0.5, s.PauseShareOfNoiseCells, 12);
+        Assert.Equal(-60, s.PauseNoiseTargetDb, 4);
+        Assert.Equal(-60, s.PauseNoisePredictedDb, 4);
+        Assert.Equal(-40, s.SpeechFrameNoiseTargetDb, 4);
+        Assert.Equal(-20, s.SpeechFrameNoisePredictedDb, 4);
         Assert.Equal(2.0 / 6, s.SpeechCellShare, 12);
         Assert.Equal(0.95, s.SpeechTargetGain, 6);
         Assert.Equal(0.8, s.SpeechPredictedGain, 6);
@@ -35,6 +41,8 @@ public sealed class GainDiagnosticsTests
         sum.Add(s);
         Assert.Equal(12, sum.Cells);
         Assert.Equal(s.NoisePredictedDb, sum.NoisePredictedDb, 10);
+        Assert.Equal(s.PauseNoisePredictedDb, sum.PauseNoisePredictedDb, 10);
+        Assert.Equal(s.SpeechFrameNoisePredictedDb, sum.SpeechFrameNoisePredictedDb, 10);
         Assert.Equal(s.MeanSqrtGainError, sum.MeanSqrtGainError, 10);
     }
 

@@ -22,8 +22,8 @@ public sealed class GainStats
     /// <summary>Gains are floored here (-60 dB) before they are averaged in dB.</summary>
     public const double DbFloor = 1e-3;
 
-    private long _cells, _noiseCells, _speechCells, _frames, _vadAgree;
-    private double _sqrtErr, _noiseTargetDb, _noisePredDb, _speechTarget, _speechPred, _strengthTarget, _strengthPred;
+    private long _cells, _noiseCells, _speechCells, _frames, _vadAgree, _pauseNoiseCells;
+    private double _sqrtErr, _noiseTargetDb, _noisePredDb, _pauseTargetDb, _pausePredDb, _speechTarget, _speechPred, _strengthTarget, _strengthPred;
 
     /// <summary>Cells counted (mask 1).</summary>
     public long Cells => _cells;
@@ -42,6 +42,21 @@ public sealed class GainStats
 
     /// <summary>Mean predicted gain of the noise-dominated cells, dB (above the target = residual noise).</summary>
     public double NoisePredictedDb => _noisePredDb / Math.Max(1, _noiseCells);
+
+    /// <summary>Share of the noise-dominated cells that lie in frames without speech (target VAD below 0.5).</summary>
+    public double PauseShareOfNoiseCells => (double)_pauseNoiseCells / Math.Max(1, _noiseCells);
+
+    /// <summary>Mean ideal gain, dB, of the noise-dominated cells in frames without speech (pauses).</summary>
+    public double PauseNoiseTargetDb => _pauseTargetDb / Math.Max(1, _pauseNoiseCells);
+
+    /// <summary>Mean predicted gain, dB, of the noise-dominated cells in frames without speech: what is left between words.</summary>
+    public double PauseNoisePredictedDb => _pausePredDb / Math.Max(1, _pauseNoiseCells);
+
+    /// <summary>Mean ideal gain, dB, of the noise-dominated cells in frames with speech.</summary>
+    public double SpeechFrameNoiseTargetDb => (_noiseTargetDb - _pauseTargetDb) / Math.Max(1, _noiseCells - _pauseNoiseCells);
+
+    /// <summary>Mean predicted gain, dB, of the noise-dominated cells in frames with speech: noise left under and between the words' harmonics.</summary>
+    public double SpeechFrameNoisePredictedDb => (_noisePredDb - _pausePredDb) / Math.Max(1, _noiseCells - _pauseNoiseCells);
 
     /// <summary>Share of the cells that are speech-dominated.</summary>
     public double SpeechCellShare => (double)_speechCells / Math.Max(1, _cells);
@@ -78,8 +93,15 @@ public sealed class GainStats
             if (t < NoiseCellGain)
             {
                 _noiseCells++;
-                _noiseTargetDb += 20 * Math.Log10(Math.Max(t, DbFloor));
-                _noisePredDb += 20 * Math.Log10(Math.Max(p, DbFloor));
+                double td = 20 * Math.Log10(Math.Max(t, DbFloor)), pd = 20 * Math.Log10(Math.Max(p, DbFloor));
+                _noiseTargetDb += td;
+                _noisePredDb += pd;
+                if (targetVad < 0.5f)
+                {
+                    _pauseNoiseCells++;
+                    _pauseTargetDb += td;
+                    _pausePredDb += pd;
+                }
             }
             else if (t > SpeechCellGain)
             {
@@ -96,6 +118,7 @@ public sealed class GainStats
         _cells += o._cells; _noiseCells += o._noiseCells; _speechCells += o._speechCells;
         _frames += o._frames; _vadAgree += o._vadAgree; _sqrtErr += o._sqrtErr;
         _noiseTargetDb += o._noiseTargetDb; _noisePredDb += o._noisePredDb;
+        _pauseNoiseCells += o._pauseNoiseCells; _pauseTargetDb += o._pauseTargetDb; _pausePredDb += o._pausePredDb;
         _speechTarget += o._speechTarget; _speechPred += o._speechPred;
         _strengthTarget += o._strengthTarget; _strengthPred += o._strengthPred;
     }

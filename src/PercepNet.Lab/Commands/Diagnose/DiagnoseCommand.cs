@@ -59,14 +59,16 @@ public sealed class DiagnoseCommand : Command<DiagnoseCommand.Settings>
         foreach (var r in results) total.Add(r.Stats);
 
         var table = new Table().Border(TableBorder.Simple)
-            .AddColumns("file", "cells", "√g err", "noise dB", "speech g", "strength", "VAD");
+            .AddColumns("file", "cells", "√g err", "noise dB", "in pauses", "in speech", "speech g", "strength", "VAD");
         foreach (var (name, st) in results.Append(("all", total)))
             table.AddRow(Path.GetFileNameWithoutExtension(name), st.Cells.ToString(CultureInfo.InvariantCulture), F(st.MeanSqrtGainError, "F3"),
-                $"{F(st.NoiseTargetDb, "F1")}/{F(st.NoisePredictedDb, "F1")}", $"{F(st.SpeechTargetGain, "F2")}/{F(st.SpeechPredictedGain, "F2")}",
+                $"{F(st.NoiseTargetDb, "F1")}/{F(st.NoisePredictedDb, "F1")}",
+                $"{F(st.PauseNoiseTargetDb, "F1")}/{F(st.PauseNoisePredictedDb, "F1")}", $"{F(st.SpeechFrameNoiseTargetDb, "F1")}/{F(st.SpeechFrameNoisePredictedDb, "F1")}",
+                $"{F(st.SpeechTargetGain, "F2")}/{F(st.SpeechPredictedGain, "F2")}",
                 $"{F(st.StrengthTarget, "F2")}/{F(st.StrengthPredicted, "F2")}", F(st.VadAgreement, "P0"));
         _console.Write(table);
         _console.WriteLine("Columns: ideal/network. noise dB: mean gain of the noise-dominated cells (ideal gain < 0.2; network above ideal = residual noise), "
-            + $"{F(total.NoiseCellShare, "P0")} of all cells; speech g: speech-dominated cells (ideal > 0.7; network below = muffled speech), "
+            + $"{F(total.NoiseCellShare, "P0")} of all cells, split into those in frames without speech (in pauses, {F(total.PauseShareOfNoiseCells, "P0")} of them) and with speech; speech g: speech-dominated cells (ideal > 0.7; network below = muffled speech), "
             + $"{F(total.SpeechCellShare, "P0")}; strength: comb filter; VAD: frames agreeing on speech presence.");
         if (s.Json != null) WriteJson(s.Json, results, total);
         return Program.Success;
@@ -106,6 +108,8 @@ public sealed class DiagnoseCommand : Command<DiagnoseCommand.Settings>
         {
             file = name, cells = s.Cells, frames = s.Frames, sqrt_gain_error = s.MeanSqrtGainError,
             noise_cell_share = s.NoiseCellShare, noise_target_db = s.NoiseTargetDb, noise_predicted_db = s.NoisePredictedDb,
+            pause_share_of_noise_cells = s.PauseShareOfNoiseCells, pause_noise_target_db = s.PauseNoiseTargetDb, pause_noise_predicted_db = s.PauseNoisePredictedDb,
+            speech_frame_noise_target_db = s.SpeechFrameNoiseTargetDb, speech_frame_noise_predicted_db = s.SpeechFrameNoisePredictedDb,
             speech_cell_share = s.SpeechCellShare, speech_target_gain = s.SpeechTargetGain, speech_predicted_gain = s.SpeechPredictedGain,
             strength_target = s.StrengthTarget, strength_predicted = s.StrengthPredicted, vad_agreement = s.VadAgreement,
         };
