@@ -221,6 +221,31 @@ public sealed class ModelTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void SpeechFrameWeightScalesTheGainTermsOfSpeechFramesOnly()
+    {
+        Synthetic.Torch();
+        using var scope = NewDisposeScope();
+        var (g, r, m, _) = Targets(4);
+        var pg = rand_like(g);
+        var full = new LossConfig { GainKlWeight = 1, SpeechDistortionWeight = 2 };
+        var weighted = full with { SpeechFrameWeight = 5 };
+        float Gains(LossConfig c, Tensor vad) // the total minus the strength and VAD parts
+        {
+            var (total, _, lr, lv) = PercepNetLoss.Compute(c, pg, r, vad, g, r, m, vad);
+            return (float)(total.item<float>() - lr.item<float>() - c.VadWeight * lv.item<float>());
+        }
+        var pause = zeros(2, 10, 1);
+        var speech = ones(2, 10, 1);
+        Assert.Equal(Gains(full, pause), Gains(weighted, pause), 4);          // no speech: unchanged
+        Assert.Equal(6 * Gains(full, speech), Gains(weighted, speech), 3);    // speech: 1 + 5 times
+        // The reported gain term L_g carries the weight too; strength and VAD terms do not.
+        var (_, lgW, lrW, _) = PercepNetLoss.Compute(weighted, pg, r, speech, g, r, m, speech);
+        var (_, lg, lr, _) = PercepNetLoss.Compute(full, pg, r, speech, g, r, m, speech);
+        Assert.Equal(6 * lg.item<float>(), lgW.item<float>(), 4);
+        Assert.Equal(lr.item<float>(), lrW.item<float>(), 6);
+    }
+
+    [Fact]
     public void GainKlTermIsZeroAtTheTargetAndKeepsPushingLowGainsDown()
     {
         Synthetic.Torch();

@@ -40,6 +40,13 @@ public sealed record LossConfig
     /// dominates are asked for more suppression. Every gain term (L_g, L_k, L_s) uses g'.
     /// </summary>
     public double TargetSharpening { get; init; }
+
+    /// <summary>
+    /// Extra weight w of the gain terms in frames with speech: every gain term (L_g, L_k, L_s) of a
+    /// frame is multiplied by 1 + w v, v its target speech presence (0 = off; RNNoise v0.2 uses 5).
+    /// Errors where the user is talking cost more than errors in pauses.
+    /// </summary>
+    public double SpeechFrameWeight { get; init; }
 }
 
 /// <summary>
@@ -52,7 +59,8 @@ public sealed record LossConfig
 /// L_s = sum_b m_b g relu(g^γ - ĝ^γ)^2                             (only when SpeechDistortionWeight > 0)
 /// L   = L_g + StrengthWeight L_r + VadWeight L_v + GainKlWeight L_k + SpeechDistortionWeight L_s
 /// </code>
-/// With TargetSharpening k > 0, g is replaced by g tanh(k g)^2 throughout.
+/// With TargetSharpening k > 0, g is replaced by g tanh(k g)^2 throughout; with SpeechFrameWeight
+/// w > 0, L_g, L_k and L_s of each frame are multiplied by 1 + w v.
 /// m_b is the shard's band mask (0 = don't care). Values under the power are clamped to at least
 /// 1e-10 so that the gradient stays finite when a sigmoid saturates.
 /// </summary>
@@ -76,9 +84,11 @@ public static class PercepNetLoss
             var t = (config.TargetSharpening * targetGains).tanh();
             targetGains = targetGains * t * t;
         }
+        // Per-frame weight of the gain terms, folded into the band mask ([batch, time, 1] broadcasts).
+        var gainMask = config.SpeechFrameWeight > 0 ? mask * (1 + config.SpeechFrameWeight * targetVad) : mask;
         var dg = targetGains.clamp_min(PowerFloor).pow(config.Gamma) - gains.clamp_min(PowerFloor).pow(config.Gamma);
         var dg2 = dg * dg;
-        var lg = ((dg2 + config.C4 * dg2 * dg2) * mask).sum() / frames;
+        var lg = ((dg2 + config.C4 * dg2 * dg2) * gainMask).sum() / frames;
         var dr = (1 - targetStrengths).clamp_min(PowerFloor).pow(config.Gamma) - (1 - strengths).clamp_min(PowerFloor).pow(config.Gamma);
         var lr = (dr * dr * mask).sum() / frames;
         var p = vad.clamp(LogFloor, 1 - LogFloor);
@@ -87,14 +97,14 @@ public static class PercepNetLoss
         if (config.SpeechDistortionWeight > 0)
         {
             var under = dg.clamp_min(0); // target above prediction: speech removed
-            total = total + config.SpeechDistortionWeight * (targetGains * under * under * mask).sum() / frames;
+            total = total + config.SpeechDistortionWeight * (targetGains * under * under * gainMask).sum() / frames;
         }
         if (config.GainKlWeight > 0)
         {
             var t = targetGains.clamp(LogFloor, 1 - LogFloor);
             var q = gains.clamp(LogFloor, 1 - LogFloor);
             var kl = t * (t / q).log() + (1 - t) * ((1 - t) / (1 - q)).log();
-            total = total + config.GainKlWeight * (kl * mask).sum() / frames;
+            total = total + config.GainKlWeight * (kl * gainMask).sum() / frames;
         }
         return (total.MoveToOuterDisposeScope(), lg.MoveToOuterDisposeScope(), lr.MoveToOuterDisposeScope(), lv.MoveToOuterDisposeScope());
     }
