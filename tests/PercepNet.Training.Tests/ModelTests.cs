@@ -130,6 +130,14 @@ public sealed class ModelTests(ITestOutputHelper output)
         return (g, r, m, v);
     }
 
+    /// <summary>A [1, 1, bands] band mask that counts band <paramref name="band"/> only.</summary>
+    private static Tensor OneBandMask(int band)
+    {
+        var mask = zeros(1, 1, FrameLayout.BandCount);
+        mask[0, 0, band] = 1;
+        return mask;
+    }
+
     [Fact]
     public void LossIsZeroAtTheTarget()
     {
@@ -165,8 +173,7 @@ public sealed class ModelTests(ITestOutputHelper output)
         Assert.NotEqual(baseLoss.item<float>(), l3.item<float>());
         // Hand-computed value for one band of one frame.
         var one = ones(1, 1, FrameLayout.BandCount);
-        var mask = zeros(1, 1, FrameLayout.BandCount);
-        mask[0, 0, 5] = 1;
+        var mask = OneBandMask(5);
         var (_, lgOne, lrOne, _) = PercepNetLoss.Compute(cfg, one * 0.25, one * 0.75, zeros(1, 1, 1), one * 0.64, one * 0.19, mask, zeros(1, 1, 1));
         double d = Math.Sqrt(0.64) - Math.Sqrt(0.25); // 0.3
         Assert.Equal(d * d + 10 * Math.Pow(d, 4), lgOne.item<float>(), 5);
@@ -179,8 +186,7 @@ public sealed class ModelTests(ITestOutputHelper output)
     {
         Synthetic.Torch();
         using var scope = NewDisposeScope();
-        var mask = zeros(1, 1, FrameLayout.BandCount);
-        mask[0, 0, 7] = 1;
+        var mask = OneBandMask(7);
         var target = full(1, 1, FrameLayout.BandCount, 0.81f);
         var none = zeros(1, 1, 1);
         var plain = new LossConfig();
@@ -203,8 +209,7 @@ public sealed class ModelTests(ITestOutputHelper output)
     {
         Synthetic.Torch();
         using var scope = NewDisposeScope();
-        var mask = zeros(1, 1, FrameLayout.BandCount);
-        mask[0, 0, 11] = 1;
+        var mask = OneBandMask(11);
         var none = zeros(1, 1, 1);
         var sharp = new LossConfig { TargetSharpening = 8 };
         // The loss is zero where the prediction equals the sharpened target g tanh(8 g)^2 (hand computed),
@@ -255,8 +260,7 @@ public sealed class ModelTests(ITestOutputHelper output)
         var (total, _, _, _) = PercepNetLoss.Compute(cfg, g, r, v, g, r, m, v);
         Assert.True(Math.Abs(total.item<float>()) < 1e-5, $"at the target: {total.item<float>()}");
         // One band, target gain 0.001, prediction 0.1: gradient with respect to the logit.
-        var mask = zeros(1, 1, FrameLayout.BandCount);
-        mask[0, 0, 3] = 1;
+        var mask = OneBandMask(3);
         var target = full(1, 1, FrameLayout.BandCount, 0.001f);
         double Grad(LossConfig c)
         {
