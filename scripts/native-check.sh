@@ -70,7 +70,9 @@ for c in 1 2; do
   "$T" compare refst$c.f32 apst$c.f32 1919 30
 done
 echo "== analyseplugin"
-analyseplugin libpercepnet.so > analyse.txt
+# Hosts dlclose plugins; a NativeAOT library must stay mapped (NODELETE) or its threads crash.
+readelf -d libpercepnet.so | grep -q 'NODELETE' || { echo "libpercepnet.so is not marked NODELETE" >&2; exit 1; }
+for i in 1 2 3 4 5 6 7 8 9 10; do analyseplugin libpercepnet.so > analyse.txt; done
 grep -q 'Plugin Label: "percepnet_mono"' analyse.txt
 grep -q 'Plugin Label: "percepnet_stereo"' analyse.txt
 grep -q '"latency" output, control' analyse.txt
