@@ -71,7 +71,7 @@ for c in 1 2; do
 done
 echo "== analyseplugin"
 # Hosts dlclose plugins; a NativeAOT library must stay mapped (NODELETE) or its threads crash.
-readelf -d libpercepnet.so | grep -q 'NODELETE' || { echo "libpercepnet.so is not marked NODELETE" >&2; exit 1; }
+readelf -d "$LADSPA_PATH/libpercepnet.so" | grep -q 'NODELETE' || { echo "libpercepnet.so is not marked NODELETE" >&2; exit 1; }
 for i in 1 2 3 4 5 6 7 8 9 10; do analyseplugin libpercepnet.so > analyse.txt; done
 grep -q 'Plugin Label: "percepnet_mono"' analyse.txt
 grep -q 'Plugin Label: "percepnet_stereo"' analyse.txt
