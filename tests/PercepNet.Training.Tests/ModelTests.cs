@@ -251,6 +251,42 @@ public sealed class ModelTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ResidualNoiseTermPunishesOnlyGainsAboveANoiseTargetInDb()
+    {
+        Synthetic.Torch();
+        using var scope = NewDisposeScope();
+        var cfg = new LossConfig { ResidualNoiseWeight = 2 };
+        var off = new LossConfig();
+        var mask = OneBandMask(7);
+        var v = zeros(1, 1, 1);
+        float Extra(float target, float predicted)
+        {
+            var t = full(1, 1, FrameLayout.BandCount, target);
+            var p = full(1, 1, FrameLayout.BandCount, predicted);
+            var (withTerm, _, _, _) = PercepNetLoss.Compute(cfg, p, t, v, t, t, mask, v);
+            var (without, _, _, _) = PercepNetLoss.Compute(off, p, t, v, t, t, mask, v);
+            return withTerm.item<float>() - without.item<float>();
+        }
+        // Noise cell (target -40 dB), prediction -20 dB: 20 dB too much = 1 unit, times the weight 2.
+        Assert.Equal(2.0, Extra(0.01f, 0.1f), 4);
+        // Floored at -40 dB: a -60 dB target asks no more than -40 dB.
+        Assert.Equal(2.0, Extra(0.001f, 0.1f), 4);
+        Assert.Equal(0.0, Extra(0.001f, 0.005f), 5);
+        // Below the target, or a speech cell (target 0.5) however far above: nothing.
+        Assert.Equal(0.0, Extra(0.05f, 0.02f), 5);
+        Assert.Equal(0.0, Extra(0.5f, 0.9f), 5);
+        // A smaller excess counts its own size: log10 of the ratio (one masked-in band of 34).
+        Assert.Equal(2 * Math.Log10(0.1 / 0.05), Extra(0.05f, 0.1f), 4);
+        // Gradient on the sigmoid's input: weight / ln 10 * (1 - ĝ) for the term alone.
+        var z = full(new long[] { 1, 1, FrameLayout.BandCount }, (float)Math.Log(0.1 / 0.9), requires_grad: true);
+        var target = full(1, 1, FrameLayout.BandCount, 0.001f);
+        var (l, _, _, _) = PercepNetLoss.Compute(cfg with { C4 = 0 }, sigmoid(z), target, v, target, target, mask, v);
+        var (l0, _, _, _) = PercepNetLoss.Compute(off with { C4 = 0 }, sigmoid(z), target, v, target, target, mask, v);
+        (l - l0).backward();
+        Assert.Equal(2 / Math.Log(10) * 0.9, z.grad!.data<float>()[7], 4);
+    }
+
+    [Fact]
     public void GainKlTermIsZeroAtTheTargetAndKeepsPushingLowGainsDown()
     {
         Synthetic.Torch();

@@ -47,6 +47,16 @@ public sealed record LossConfig
     /// Errors where the user is talking cost more than errors in pauses.
     /// </summary>
     public double SpeechFrameWeight { get; init; }
+
+    /// <summary>
+    /// Weight of a one-sided residual-noise term in dB, on noise-dominated cells only (target gain
+    /// below <see cref="PercepNetLoss.NoiseCellGain"/>): L_n = sum_b m_b relu(log10 ĝ - log10 g), both
+    /// floored at <see cref="PercepNetLoss.NoiseDbFloor"/> (-40 dB), i.e. the excess gain in units of
+    /// 20 dB (0 = off). The compressed terms barely tell -20 dB from -45 dB (sqrt 0.1 against 0.006);
+    /// this one does, with a constant push per cell on the sigmoid's input until the target (or the
+    /// floor) is reached. Not weighted by speech presence: pauses count as much as words.
+    /// </summary>
+    public double ResidualNoiseWeight { get; init; }
 }
 
 /// <summary>
@@ -57,7 +67,8 @@ public sealed record LossConfig
 /// L_v = -(v log v̂ + (1-v) log(1-v̂))
 /// L_k = sum_b m_b [ g log(g/ĝ) + (1-g) log((1-g)/(1-ĝ)) ]        (only when GainKlWeight > 0)
 /// L_s = sum_b m_b g relu(g^γ - ĝ^γ)^2                             (only when SpeechDistortionWeight > 0)
-/// L   = L_g + StrengthWeight L_r + VadWeight L_v + GainKlWeight L_k + SpeechDistortionWeight L_s
+/// L_n = sum_b m_b [g &lt; 0.2] relu(log10 max(ĝ, 0.01) - log10 max(g, 0.01))   (only when ResidualNoiseWeight > 0)
+/// L   = L_g + StrengthWeight L_r + VadWeight L_v + GainKlWeight L_k + SpeechDistortionWeight L_s + ResidualNoiseWeight L_n
 /// </code>
 /// With TargetSharpening k > 0, g is replaced by g tanh(k g)^2 throughout; with SpeechFrameWeight
 /// w > 0, L_g, L_k and L_s of each frame are multiplied by 1 + w v.
@@ -68,6 +79,12 @@ public static class PercepNetLoss
 {
     private const double PowerFloor = 1e-10;
     private const double LogFloor = 1e-7;
+
+    /// <summary>Cells whose (sharpened) target gain is below this are noise-dominated for L_n.</summary>
+    public const double NoiseCellGain = 0.2;
+
+    /// <summary>Gains are floored here (-40 dB) in L_n: deeper suppression is not asked for.</summary>
+    public const double NoiseDbFloor = 0.01;
 
     /// <summary>
     /// All inputs [batch, time, bands] (VAD [batch, time, 1]), aligned frame by frame.
@@ -105,6 +122,12 @@ public static class PercepNetLoss
             var q = gains.clamp(LogFloor, 1 - LogFloor);
             var kl = t * (t / q).log() + (1 - t) * ((1 - t) / (1 - q)).log();
             total = total + config.GainKlWeight * (kl * gainMask).sum() / frames;
+        }
+        if (config.ResidualNoiseWeight > 0)
+        {
+            var noiseCells = mask * (targetGains < NoiseCellGain).to_type(gains.dtype);
+            var excess = (gains.clamp_min(NoiseDbFloor).log10() - targetGains.clamp_min(NoiseDbFloor).log10()).clamp_min(0);
+            total = total + config.ResidualNoiseWeight * (excess * noiseCells).sum() / frames;
         }
         return (total.MoveToOuterDisposeScope(), lg.MoveToOuterDisposeScope(), lr.MoveToOuterDisposeScope(), lv.MoveToOuterDisposeScope());
     }
