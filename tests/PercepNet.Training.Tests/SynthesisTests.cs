@@ -284,16 +284,63 @@ public sealed class SynthesisTests : IClassFixture<MiniCorpus>
     }
 
     [Fact]
-    public void BandsAboveTheSpeechBandwidthAreDontCare()
+    public void BandsAboveTheSpeechBandwidthAreDontCareInSpeechAndClosedInPauses()
     {
         var lib = new CorpusLibrary(_corpus.Manifest, "train");
-        var seq = new Synthesizer(lib, Short).Make(7) with { BandwidthHz = 8000 };
-        var frames = new float[Short.Frames * FeatureShard.FrameFloats];
-        new TargetBuilder().Build(seq, frames);
+        // Band-limited speech (low-passed at 6 kHz, so nothing above 8 kHz) under fullband noise.
+        var o = Short with
+        {
+            NoiseOnlyProbability = 0, CleanOnlyProbability = 0, LowPassProbability = 0, BandLimitProbability = 0,
+            ReverbProbability = 0, ClipProbability = 0, QuantiseProbability = 0, GapProbability = 0,
+        };
+        var made = new Synthesizer(lib, o).Make(7);
+        var target = (float[])made.Target.Clone();
+        var lp = Biquad.LowPass(6000, FrameLayout.SampleRate);
+        for (int k = 0; k < 4; k++) lp.Apply(target);
+        // A pause of 0.6 s in the middle: the target silent there, the noise goes on.
+        int n = FrameLayout.FrameSize, p0 = 60, p1 = 120;
+        for (int i = p0 * n; i < p1 * n; i++) target[i] = 0;
+        var noisy = new float[made.Noisy.Length];
+        for (int i = 0; i < noisy.Length; i++) noisy[i] = made.Noisy[i] - made.Target[i] + target[i];
+        var seq = made with { Noisy = noisy, Target = target, BandwidthHz = 8000 };
+        int firstAbove = Enumerable.Range(1, FrameLayout.BandCount - 1).First(b => ErbBands.Centers[b - 1] * FrameLayout.BinHz >= 8000);
+
+        float[] Build(bool supervise)
+        {
+            var frames = new float[Short.Frames * FeatureShard.FrameFloats];
+            new TargetBuilder { SuperviseAboveBandwidthInPauses = supervise }.Build(seq, frames);
+            return frames;
+        }
+        var on = Build(true);
+        var off = Build(false);
+        float At(float[] fr, int f, int offset, int b) => fr[f * FeatureShard.FrameFloats + offset + b];
+        int counted = 0;
         for (int f = 0; f < Short.Frames; f++)
-            for (int b = 1; b < FrameLayout.BandCount; b++)
-                if (ErbBands.Centers[b - 1] * FrameLayout.BinHz >= 8000)
-                    Assert.Equal(0f, frames[f * FeatureShard.FrameFloats + FeatureShard.MaskOffset + b]);
+        {
+            bool speech = At(on, f, FeatureShard.VadOffset, 0) > 0.5f;
+            for (int b = firstAbove; b < FrameLayout.BandCount; b++)
+            {
+                Assert.Equal(0f, At(off, f, FeatureShard.MaskOffset, b)); // the old rule: never counted
+                if (speech) Assert.Equal(0f, At(on, f, FeatureShard.MaskOffset, b));
+                // Deep inside the pause the noise bands above 8 kHz count, with a target near 0.
+                if (f >= p0 + TargetBuilder.PauseMarginFrames + 3 && f < p1 - TargetBuilder.PauseMarginFrames - 3)
+                {
+                    Assert.Equal(1f, At(on, f, FeatureShard.MaskOffset, b));
+                    Assert.True(At(on, f, FeatureShard.GainOffset, b) < 0.05f, $"frame {f} band {b}: gain {At(on, f, FeatureShard.GainOffset, b)}");
+                    counted++;
+                }
+            }
+            // Below the bandwidth nothing changes.
+            for (int b = 0; b < firstAbove; b++)
+                Assert.Equal(At(off, f, FeatureShard.MaskOffset, b), At(on, f, FeatureShard.MaskOffset, b));
+        }
+        Assert.True(counted > 0);
+        // The frames next to speech keep the old rule: an onset's high bands are not asked to close.
+        for (int f = 0; f < Short.Frames; f++)
+            if (At(on, f, FeatureShard.VadOffset, 0) > 0.5f)
+                for (int d = -TargetBuilder.PauseMarginFrames; d <= TargetBuilder.PauseMarginFrames; d++)
+                    if (f + d >= 0 && f + d < Short.Frames)
+                        Assert.Equal(0f, At(on, f + d, FeatureShard.MaskOffset, firstAbove));
     }
 
     [Fact]

@@ -14,7 +14,7 @@ namespace PercepNet.Training.Data;
 ///     features[70] | gains[34] | strengths[34] | bandMask[34] | vad[1]
 /// </code>
 /// bandMask is 1 where the band's gain and strength targets count in the loss, 0 for "don't care"
-/// (silent bands, bands above the speech's own bandwidth). vad is the speech-presence target in
+/// (silent bands; bands above the speech's own bandwidth where speech may be present). vad is the speech-presence target in
 /// [0, 1].
 /// </summary>
 public static class FeatureShard

@@ -24,6 +24,22 @@ public sealed class TargetBuilder
     /// <summary>...and within this many dB of the sequence's loudest target frame.</summary>
     public const double VadRangeDb = 40;
 
+    /// <summary>
+    /// Frames this far (either side) from any frame with speech count as a pause for
+    /// <see cref="SuperviseAboveBandwidthInPauses"/>: an onset's bands are not asked to close.
+    /// </summary>
+    public const int PauseMarginFrames = 3;
+
+    /// <summary>
+    /// Bands above the speech source's bandwidth are "don't care" in frames with speech (a fullband
+    /// recording of the same voice would have energy there). In pauses (no speech within
+    /// <see cref="PauseMarginFrames"/>) nothing there can be speech, so when the noisy side has
+    /// energy those cells keep their target (about 0: the band-limited target is empty) and count.
+    /// Without this, most training sequences (16 and 22.05 kHz sources) never teach the network to
+    /// close the bands above 8-10 kHz, and fullband users hear the hiss left there. Default on.
+    /// </summary>
+    public bool SuperviseAboveBandwidthInPauses { get; init; } = true;
+
     private readonly SignalAnalyzer _noisy = new();
     private readonly SignalAnalyzer _clean = new(trackPitch: false);
     private readonly FrameSpectrum _ns = new(), _cs = new(), _newest = new();
@@ -49,7 +65,16 @@ public sealed class TargetBuilder
             max = Math.Max(max, levels[f]);
         }
         double vadThreshold = Math.Max(VadFloorDbfs, max - VadRangeDb);
-        // Bands whose lower edge is above the bandwidth carry no target information.
+        // Pauses with a margin: no frame within PauseMarginFrames has speech.
+        var pause = new bool[frames];
+        for (int f = 0; f < frames; f++)
+        {
+            bool quiet = true;
+            for (int k = Math.Max(0, f - PauseMarginFrames); k <= Math.Min(frames - 1, f + PauseMarginFrames) && quiet; k++)
+                quiet = levels[k] <= vadThreshold;
+            pause[f] = quiet;
+        }
+        // Bands whose lower edge is above the bandwidth carry no target information while speech may be present.
         int firstMasked = FrameLayout.BandCount;
         for (int b = 1; b < FrameLayout.BandCount; b++)
             if (ErbBands.Centers[b - 1] * FrameLayout.BinHz >= seq.BandwidthHz) { firstMasked = b; break; }
@@ -75,7 +100,8 @@ public sealed class TargetBuilder
                 bool silent = _cs.Ex[b] < SilentBandEnergy && _ns.Ex[b] < SilentBandEnergy;
                 o[FeatureShard.GainOffset + b] = _g[b];
                 o[FeatureShard.StrengthOffset + b] = _r[b];
-                o[FeatureShard.MaskOffset + b] = silent || b >= firstMasked ? 0f : 1f;
+                bool aboveBandwidth = b >= firstMasked && !(SuperviseAboveBandwidthInPauses && pause[frame]);
+                o[FeatureShard.MaskOffset + b] = silent || aboveBandwidth ? 0f : 1f;
             }
             o[FeatureShard.VadOffset] = levels[frame] > vadThreshold ? 1f : 0f;
         }
