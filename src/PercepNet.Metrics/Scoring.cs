@@ -26,7 +26,11 @@ public sealed record ScoringOptions
 /// <param name="Notes">What was done to make the pair comparable (resampling, truncation) or failed.</param>
 public sealed record PairScores(
     double DurationSeconds, double PesqWb, double PesqNb, double Stoi, double Estoi, double SiSdr,
-    double DnsmosSig, double DnsmosBak, double DnsmosOvrl, double DnsmosP808, IReadOnlyList<string> Notes);
+    double DnsmosSig, double DnsmosBak, double DnsmosOvrl, double DnsmosP808, IReadOnlyList<string> Notes)
+{
+    /// <summary>Level of the test signal in the reference's pauses, dB re its speech level (<see cref="Metrics.PauseLevel"/>); NaN without pauses.</summary>
+    public double PauseDb { get; init; } = double.NaN;
+}
 
 /// <summary>
 /// The one scoring policy of the project, used by `percepnet-lab eval` and by library users alike: the
@@ -77,7 +81,10 @@ public static class Scoring
             }
         }
         var d = options.Dnsmos?.Score(test.ToArray(), testRate) ?? new DnsmosResult(double.NaN, double.NaN, double.NaN, double.NaN, 0);
-        return new PairScores((double)n / cleanRate, wb, nb, stoi, estoi, sisdr, d.Sig, d.Bak, d.Ovrl, d.P808, notes);
+        return new PairScores((double)n / cleanRate, wb, nb, stoi, estoi, sisdr, d.Sig, d.Bak, d.Ovrl, d.P808, notes)
+        {
+            PauseDb = PauseLevel.Compute(cs, ts, cleanRate),
+        };
     }
 
     private static (double WideBand, double NarrowBand) ComputePesq(PesqBackend backend, float[] reference, float[] degraded, int sampleRate)

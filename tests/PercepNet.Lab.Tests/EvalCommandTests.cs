@@ -56,7 +56,7 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal(0, Run("eval", "--clean", clean, "--enhanced", enhanced, "--noisy", noisy, "--csv", csv, "--json", json, "--no-dnsmos"));
 
         var rows = ReadCsv(csv);
-        Assert.Equal(["file", "signal", "duration_s", "pesq_wb", "pesq_nb", "stoi", "estoi", "si_sdr", "dnsmos_sig", "dnsmos_bak", "dnsmos_ovrl", "dnsmos_p808", "note"],
+        Assert.Equal(["file", "signal", "duration_s", "pesq_wb", "pesq_nb", "stoi", "estoi", "si_sdr", "dnsmos_sig", "dnsmos_bak", "dnsmos_ovrl", "dnsmos_p808", "pause_db", "note"],
             File.ReadLines(csv).First().Split(','));
         Assert.Equal(2 * Files.Length, rows.Count);
         var golden = Golden.ReadTsv(Path.Combine(TestData.Require("eval/vbdemand16k"), "REFERENCE_METRICS.tsv")).ToDictionary(r => r["file"]);

@@ -33,7 +33,7 @@ public sealed class EvalCommand : Command<EvalCommand.Settings>
         public string? Noisy { get; init; }
 
         [CommandOption("--csv <FILE>")]
-        [Description("Write per-file rows as CSV (file, signal, duration_s, pesq_wb, pesq_nb, stoi, estoi, si_sdr, dnsmos_sig, dnsmos_bak, dnsmos_ovrl, dnsmos_p808, note).")]
+        [Description("Write per-file rows as CSV (file, signal, duration_s, pesq_wb, pesq_nb, stoi, estoi, si_sdr, dnsmos_sig, dnsmos_bak, dnsmos_ovrl, dnsmos_p808, pause_db, note).")]
         public string? Csv { get; init; }
 
         [CommandOption("--json <FILE>")]

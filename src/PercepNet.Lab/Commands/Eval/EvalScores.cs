@@ -10,7 +10,7 @@ namespace PercepNet.Lab.Commands.Eval;
 internal sealed record EvalRow(
     string File, string Signal, double DurationSeconds,
     double PesqWb, double PesqNb, double Stoi, double Estoi, double SiSdr,
-    double DnsmosSig, double DnsmosBak, double DnsmosOvrl, double DnsmosP808, string Note);
+    double DnsmosSig, double DnsmosBak, double DnsmosOvrl, double DnsmosP808, string Note, double PauseDb = double.NaN);
 
 /// <summary>The metric columns, in report order, with how to read each from a row.</summary>
 internal static class EvalColumns
@@ -20,7 +20,7 @@ internal static class EvalColumns
         ("pesq_wb", r => r.PesqWb), ("pesq_nb", r => r.PesqNb),
         ("stoi", r => r.Stoi), ("estoi", r => r.Estoi), ("si_sdr", r => r.SiSdr),
         ("dnsmos_sig", r => r.DnsmosSig), ("dnsmos_bak", r => r.DnsmosBak),
-        ("dnsmos_ovrl", r => r.DnsmosOvrl), ("dnsmos_p808", r => r.DnsmosP808),
+        ("dnsmos_ovrl", r => r.DnsmosOvrl), ("dnsmos_p808", r => r.DnsmosP808), ("pause_db", r => r.PauseDb),
     ];
 }
 
@@ -31,6 +31,6 @@ internal static class EvalScorer
     {
         var s = Scoring.Score(clean.Mono(), clean.SampleRate, test.Mono(), test.SampleRate, options, signal);
         return new EvalRow(name, signal, s.DurationSeconds, s.PesqWb, s.PesqNb, s.Stoi, s.Estoi, s.SiSdr,
-            s.DnsmosSig, s.DnsmosBak, s.DnsmosOvrl, s.DnsmosP808, string.Join("; ", s.Notes));
+            s.DnsmosSig, s.DnsmosBak, s.DnsmosOvrl, s.DnsmosP808, string.Join("; ", s.Notes), s.PauseDb);
     }
 }
