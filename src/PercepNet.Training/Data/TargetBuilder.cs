@@ -35,8 +35,9 @@ public sealed class TargetBuilder
     /// recording of the same voice would have energy there). In pauses (no speech within
     /// <see cref="PauseMarginFrames"/>) nothing there can be speech, so when the noisy side has
     /// energy those cells keep their target (about 0: the band-limited target is empty) and count.
-    /// Without this, most training sequences (16 and 22.05 kHz sources) never teach the network to
-    /// close the bands above 8-10 kHz, and fullband users hear the hiss left there. Default on.
+    /// Without this, two thirds of the training sequences (band-limited sources: no supervised band
+    /// above 8.7 kHz) never teach the network to close the high bands, and fullband users hear the
+    /// hiss left there. Default on.
     /// </summary>
     public bool SuperviseAboveBandwidthInPauses { get; init; } = true;
 
