@@ -80,8 +80,9 @@ public static class PercepNetLoss
     private const double PowerFloor = 1e-10;
     private const double LogFloor = 1e-7;
 
-    /// <summary>Cells whose (sharpened) target gain is below this are noise-dominated for L_n.</summary>
-    public const double NoiseCellGain = 0.2;
+    /// <summary>Cells whose (sharpened) target gain is below this are noise-dominated for L_n: the same
+    /// threshold `diagnose` reports on (<see cref="Evaluation.GainStats.NoiseCellGain"/>).</summary>
+    public const double NoiseCellGain = Evaluation.GainStats.NoiseCellGain;
 
     /// <summary>Gains are floored here (-40 dB) in L_n: deeper suppression is not asked for.</summary>
     public const double NoiseDbFloor = 0.01;
