@@ -54,5 +54,8 @@ public static class LabProgram
         config.AddCommand<Commands.Train.TrainCommand>("train")
             .WithDescription("Train the network on feature shards (resumes from the newest checkpoint in the output folder).")
             .WithExample("train", "--config", "train.json");
+        config.AddCommand<Commands.Train.BlendCommand>("blend")
+            .WithDescription("Write the weights (1 - W) A + W B of two models from one start: the points between two runs without training.")
+            .WithExample("blend", "protective.pnnm", "aggressive.pnnm", "--weight", "0.5", "-o", "halfway.pnnm");
     }
 }
