@@ -49,7 +49,7 @@ public sealed class BlendCommand : Command<BlendCommand.Settings>
     {
         // Bad files and mismatched models throw with a message naming them; the host prints it and exits non-zero.
         ModelBlend.Write(s.A, s.B, s.Weight!.Value, s.Output);
-        _console.WriteLine($"{s.Output}: {1 - s.Weight:0.###} x {Path.GetFileName(s.A)} + {s.Weight:0.###} x {Path.GetFileName(s.B)}");
+        _console.WriteLine($"{s.Output}: {1 - s.Weight:0.###} x {s.A} + {s.Weight:0.###} x {s.B}");
         return Program.Success;
     }
 }
