@@ -228,6 +228,18 @@ public sealed class LabCliTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_dir, "sh")));
     }
 
+    [Theory]
+    [InlineData("-0.1")] [InlineData("1.5")] [InlineData("NaN")]
+    public void CorpusShardsRefusesAQuietSpeechProbabilityOutsideZeroToOne(string p)
+    {
+        string manifest = Path.Combine(_dir, "m.tsv");
+        PercepNet.Training.Corpus.CorpusEntry.WriteManifest(manifest, []);
+        var (code, text) = Run("corpus", "shards", "-m", manifest, "-o", Path.Combine(_dir, "sh"), "--quiet-speech", p);
+        Assert.Equal(2, code);
+        Assert.Contains("--quiet-speech", text);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "sh")));
+    }
+
     [Fact]
     public void TrainAverageLastRefusesARunWithoutCheckpointsNamingIt()
     {

@@ -273,6 +273,29 @@ public sealed class SynthesisTests : IClassFixture<MiniCorpus>
     }
 
     [Fact]
+    public void QuietSpeechLandsInItsLevelRangeAndOffChangesNothing()
+    {
+        var lib = new CorpusLibrary(_corpus.Manifest, "train");
+        var o = Short with { QuietSpeechProbability = 1, CleanOnlyProbability = 1, NoiseOnlyProbability = 0, ReverbProbability = 0, BandLimitProbability = 0, LowPassProbability = 0 };
+        for (int seed = 1; seed <= 6; seed++)
+        {
+            var seq = new Synthesizer(lib, o).Make(seed);
+            Assert.Contains("quiet speech", seq.Description);
+            double level = Synthesizer.ActiveLevelDb(seq.Target);
+            Assert.InRange(level, -70.5, -44.5);
+            // The input is the same quiet speech (clean-only mixture): nothing lifts it back.
+            Assert.InRange(Synthesizer.ActiveLevelDb(seq.Noisy), level - 0.5, level + 0.5);
+        }
+        var loud = new Synthesizer(lib, o with { QuietSpeechProbability = 0 }).Make(1);
+        Assert.True(Synthesizer.ActiveLevelDb(loud.Target) > -45.5, "without the option speech stays at -45..-6 dBFS");
+        var plain = new Synthesizer(lib, Short).Make(5);
+        var off = new Synthesizer(lib, Short with { QuietSpeechProbability = 0 }).Make(5);
+        Assert.Equal(plain.Noisy, off.Noisy);
+        Assert.Equal(plain.Target, off.Target);
+        Assert.DoesNotContain("quiet", plain.Description);
+    }
+
+    [Fact]
     public void BabbleKeepsItsSnrFloorAndTalkerCount()
     {
         var lib = new CorpusLibrary(_corpus.Manifest, "train");

@@ -18,6 +18,18 @@ public sealed record SynthesisOptions
     public double SnrSkew { get; init; } = 1.5;
     public double SpeechLevelMinDbfs { get; init; } = -45;
     public double SpeechLevelMaxDbfs { get; init; } = -6;
+
+    /// <summary>
+    /// Probability that a mixture's speech is quiet: its active level drawn from
+    /// <see cref="QuietSpeechLevelDbfs"/> instead of [SpeechLevelMinDbfs, SpeechLevelMaxDbfs]
+    /// (noise follows at the drawn SNR). Recordings far below -45 dBFS (a distant or badly set
+    /// microphone) otherwise look like nothing the network was trained on, and it removes them.
+    /// 0 = as before (no extra random draw).
+    /// </summary>
+    public double QuietSpeechProbability { get; init; }
+
+    /// <summary>Active-level range of quiet speech, dBFS (see <see cref="QuietSpeechProbability"/>).</summary>
+    public double[] QuietSpeechLevelDbfs { get; init; } = [-70, -45];
     public double NoiseOnlyProbability { get; init; } = 0.05;
     public double CleanOnlyProbability { get; init; } = 0.05;
     public double SecondNoiseProbability { get; init; } = 0.3;
@@ -169,6 +181,11 @@ public sealed class Synthesizer
         if (shifted > 0) desc.Add($"{shifted} utterance(s) voice-shifted");
         if (rng.NextDouble() < _o.SpeechEqProbability) Biquad.RandomEq(rng).Apply(speech);
         double speechDb = _o.SpeechLevelMinDbfs + (_o.SpeechLevelMaxDbfs - _o.SpeechLevelMinDbfs) * rng.NextDouble();
+        if (_o.QuietSpeechProbability > 0 && rng.NextDouble() < _o.QuietSpeechProbability)
+        {
+            speechDb = _o.QuietSpeechLevelDbfs[0] + (_o.QuietSpeechLevelDbfs[1] - _o.QuietSpeechLevelDbfs[0]) * rng.NextDouble();
+            desc.Add($"quiet speech {speechDb:F1} dBFS");
+        }
         Scale(speech, speechDb - ActiveLevelDb(speech));
 
         // Reverberation: input gets the full response, the target the early part + short tail.

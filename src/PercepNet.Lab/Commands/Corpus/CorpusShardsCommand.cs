@@ -78,6 +78,11 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
         [DefaultValue(0.0)]
         public double Gaps { get; init; }
 
+        [CommandOption("--quiet-speech <P>")]
+        [Description("Probability that a mixture's speech is quiet: active level -70..-45 dBFS instead of -45..-6 (distant or badly set microphones). 0 = as before.")]
+        [DefaultValue(0.0)]
+        public double QuietSpeech { get; init; }
+
         [CommandOption("--band-limit <P>")]
         [Description("Probability that a whole mixture passes through 8-32 kHz and back (as recordings at those rates do when resampled to 48 kHz).")]
         [DefaultValue(0.2)]
@@ -95,8 +100,8 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
         {
             if (!File.Exists(Manifest)) return ValidationResult.Error($"{Manifest}: manifest not found (run `percepnet-lab corpus build` first)");
             if (Frames < 10 || PerShard < 1 || TrainHours <= 0 || ValHours < 0 || !(SnrSkew > 0) || !(SpeedPerturb >= 0 && SpeedPerturb <= 1) || !(BandLimit >= 0 && BandLimit <= 1)
-                || !(VoiceShift >= 0 && VoiceShift <= 1) || !(Gaps >= 0 && Gaps <= 1) || SpeakerBalance is { } a && !(a >= 0 && a <= 2))
-                return ValidationResult.Error("--frames >= 10, --per-shard >= 1, --train-hours > 0, --val-hours >= 0, --snr-skew > 0, --speed-perturb, --voice-shift, --gaps and --band-limit within [0, 1], --speaker-balance within [0, 2]");
+                || !(VoiceShift >= 0 && VoiceShift <= 1) || !(Gaps >= 0 && Gaps <= 1) || !(QuietSpeech >= 0 && QuietSpeech <= 1) || SpeakerBalance is { } a && !(a >= 0 && a <= 2))
+                return ValidationResult.Error("--frames >= 10, --per-shard >= 1, --train-hours > 0, --val-hours >= 0, --snr-skew > 0, --speed-perturb, --voice-shift, --gaps, --quiet-speech and --band-limit within [0, 1], --speaker-balance within [0, 2]");
             if (PitchRange != null && ParsePitchRange(PitchRange) == null) return ValidationResult.Error($"--pitch-range {PitchRange}: expected LO,HI semitones with -12 <= LO <= HI <= 14");
             if (BabbleTalkers != null && ParseRange(BabbleTalkers) == null) return ValidationResult.Error($"--babble-talkers {BabbleTalkers}: expected MIN-MAX with 1 <= MIN <= MAX <= 20");
             return ValidationResult.Success();
@@ -125,7 +130,7 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
     {
         var manifest = CorpusEntry.ReadManifest(s.Manifest);
         var options = new SynthesisOptions { Frames = s.Frames, SnrSkew = s.SnrSkew, SpeedPerturbProbability = s.SpeedPerturb, BandLimitProbability = s.BandLimit,
-            VoiceShiftProbability = s.VoiceShift, SpeakerBalance = s.SpeakerBalance, BabbleMinSnrDb = s.BabbleMinSnr, GapProbability = s.Gaps };
+            VoiceShiftProbability = s.VoiceShift, SpeakerBalance = s.SpeakerBalance, BabbleMinSnrDb = s.BabbleMinSnr, GapProbability = s.Gaps, QuietSpeechProbability = s.QuietSpeech };
         if (s.PitchRange != null) options = options with { PitchSemitones = Settings.ParsePitchRange(s.PitchRange)! };
         if (s.BabbleTalkers != null) options = options with { BabbleTalkers = Settings.ParseRange(s.BabbleTalkers)! };
         int jobs = s.Jobs ?? Environment.ProcessorCount;
