@@ -44,8 +44,7 @@ public static class ModelBlend
         ModelFile blended;
         try { blended = Blend(a, b, weight); }
         catch (ArgumentException e) { throw new ArgumentException($"{pathA} and {pathB}: {e.Message}"); }
-        ModelExporter.Write(outputPath, blended.Shape, blended.FeatureMean.ToArray(), blended.FeatureStd.ToArray(),
-            Enumerable.Range(0, blended.TensorCount).Select(i => blended.Tensor(i).ToArray()).ToArray(), blended.FeatureFloorDbfs);
+        ModelExporter.Write(outputPath, blended);
         return blended;
     }
 

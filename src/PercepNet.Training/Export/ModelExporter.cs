@@ -23,7 +23,12 @@ public static class ModelExporter
     public static void Write(string path, NetworkShape shape, float[] featureMean, float[] featureStd, IReadOnlyList<float[]> tensors, double? featureFloorDbfs = null)
     {
         // The constructor validates exactly what the reader will.
-        var file = new ModelFile(shape, featureMean, featureStd, tensors, featureFloorDbfs);
+        Write(path, new ModelFile(shape, featureMean, featureStd, tensors, featureFloorDbfs));
+    }
+
+    /// <summary>Writes an already built model file atomically (temporary file, then rename).</summary>
+    public static void Write(string path, ModelFile file)
+    {
         string tmp = path + ".tmp";
         using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write)) file.WriteTo(fs);
         File.Move(tmp, path, overwrite: true);
