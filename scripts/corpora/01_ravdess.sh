@@ -6,6 +6,6 @@ G=${MIRROR}/syildizn+RavdessSounds/repo
 C=155b30b06ba80b8562543a28aaee53db9852c27e
 OUT=${CORPORA}/ravdess
 rm -rf "$OUT"; mkdir -p "$OUT"
-git --git-dir=$G archive $C RavdessDataSet | nice -n 19 tar -x -C ${CORPORA}/_work
+. "$(dirname "$0")/lib.sh"; extract_tree "$G" "$C" "${CORPORA}/_work" RavdessDataSet
 for d in ${CORPORA}/_work/RavdessDataSet/Actor_*; do mv "$d" "$OUT/"; done
 rm -rf ${CORPORA}/_work/RavdessDataSet

@@ -6,7 +6,7 @@ G=${MIRROR}/resemble-ai+Resemblyzer/repo
 C=15d828edebe06bc72b9cabc8ef8ca5ab2cb457ce
 OUT=${CORPORA}/librispeech; W=${CORPORA}/_work/librispeech
 rm -rf "$OUT" "$W"; mkdir -p "$OUT/META" "$W"
-git --git-dir=$G archive $C audio_data/librispeech_train-clean-100 audio_data/librispeech_test-other | tar -x -C "$W"
+. "$(dirname "$0")/lib.sh"; extract_tree "$G" "$C" "$W" audio_data/librispeech_train-clean-100 audio_data/librispeech_test-other
 find "$W/audio_data" -name "*.flac" -print0 | sort -z | while IFS= read -r -d "" f; do
   nice -n 19 flac -s -d -f -o "$OUT/$(basename "${f%.flac}").wav" "$f"
 done

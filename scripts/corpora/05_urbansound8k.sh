@@ -6,7 +6,7 @@ G=${MIRROR}/Alejandro-131004+AC-II/repo
 C=8f8b8f279a1f8b240a3b3019191229c225793e7a
 OUT=${CORPORA}/urbansound8k; W=${CORPORA}/_work/us8k
 rm -rf "$OUT" "$W"; mkdir -p "$OUT" "$W"
-git --git-dir=$G archive $C UrbanSound8K/audio | tar -x -C "$W"
+. "$(dirname "$0")/lib.sh"; extract_tree "$G" "$C" "$W" UrbanSound8K/audio
 for fold in fold1 fold2 fold3 fold10; do
   mkdir -p "$OUT/$fold"
   for f in "$W/UrbanSound8K/audio/$fold"/*.wav; do

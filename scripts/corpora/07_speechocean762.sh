@@ -6,7 +6,7 @@ G=${MIRROR}/jimbozhang+speechocean762/repo
 C=613968e3b0b789fc33936fb5eba1973176ba7d11
 OUT=${CORPORA}/speechocean762; W=${CORPORA}/_work/so762
 rm -rf "$OUT" "$W"; mkdir -p "$OUT/META" "$W"
-git --git-dir=$G archive $C WAVE | tar -x -C "$W"
+. "$(dirname "$0")/lib.sh"; extract_tree "$G" "$C" "$W" WAVE
 for d in "$W"/WAVE/SPEAKER*; do
   s=$(basename "$d"); mkdir -p "$OUT/$s"
   for f in "$d"/*.WAV; do mv "$f" "$OUT/$s/$(basename "${f%.WAV}").wav"; done

@@ -3,6 +3,7 @@
 : "${MIRROR:?set MIRROR to the folder of fetched snapshots (OWNER+NAME/repo git dirs)}" "${CORPORA:?set CORPORA to the output folder}"
 # of every commit, dump the distinct blobs, soxi them, match audio (09a), write one file per recording (09b), clean up.
 set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)   # the helpers beside this script (the script cds away below)
 G="git --git-dir=${MIRROR}/Timgrau+Projektarbeit-1/repo"
 W=${CORPORA}/_work/household
 rm -rf "$W"; mkdir -p "$W/blobs"; cd "$W"
@@ -16,6 +17,6 @@ done
 for f in blobs/*.wav; do b=$(basename $f .wav)
   echo "$b $(soxi -r $f) $(soxi -c $f) $(soxi -b $f) $(soxi -D $f) $(awk -F'\t' -v b=$b '$1==b{print $2}' all.tsv | tr '\n' ' ')"
 done > info.txt
-nice -n 19 /usr/bin/python3 $(dirname "$0")/09a_household_match.py   # -> matches.json (~1.5 min, one core)
-nice -n 19 /usr/bin/python3 $(dirname "$0")/09b_household_build.py   # -> ${CORPORA}/household/*.wav + MANIFEST.tsv
+nice -n 19 /usr/bin/python3 "$HERE"/09a_household_match.py   # -> matches.json (~1.5 min, one core)
+nice -n 19 /usr/bin/python3 "$HERE"/09b_household_build.py   # -> ${CORPORA}/household/*.wav + MANIFEST.tsv
 rm -rf ${CORPORA}/_work

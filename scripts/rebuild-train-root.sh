@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Rebuilds, on a new machine, the local data that training and the selection rule need: the decoded
+# corpora, the Debian cache, the manifest, the development sets and the pass-through sets (and, on
+# request, training shards). Nothing here is committed; everything lands beside the repository.
+# Resumable: each finished step leaves a marker in $TRAIN_ROOT/rebuild/ and is skipped next time,
+# so after an interruption the same command continues. Delete a marker to redo its step.
+#
+#   MIRROR=DIR scripts/rebuild-train-root.sh [STEP...]      (default: every step but shards)
+#
+# Steps, in order:
+#   corpora      scripts/corpora/01..09 into $CORPORA (needs the snapshots of scripts/corpora/README.md in
+#                $MIRROR, brought in with the `fetch` tool) and their measurements
+#   manifest     percepnet-lab corpus build -> $TRAIN_ROOT/corpus3.tsv (downloads the Debian packages
+#                into $DEBCACHE) and corpus3-fb.tsv (rows of 16 kHz bandwidth or more, rooms, key clicks)
+#   devsets      $TRAIN_ROOT/devset (60 pairs, seed 1) and devset-fb (30 fullband pairs, seed 5)
+#   passthrough  $TRAIN_ROOT/passthrough/{unseen,heldout,all,all-m20,vb-pitch1000}: the unseen voices
+#                (scripts/corpora/10_unseen_voices.sh), the manifest's validation speakers
+#                (scripts/passthrough-set.py), both together, the same 20 dB quieter, and the VB clean
+#                files pitched up 1000 cents at 48 kHz
+#   shards-NAME  training shards by the recipes below (s10, s11, s12: docs/experiments.md), about 22 min each
+#
+# Environment: MIRROR (required for `corpora` and `passthrough`), CORPORA (default ../corpora),
+# DEBCACHE (default ../data/debcache), TRAIN_ROOT (default ../train), PERCEPNET_DATA (default ../shared/data).
+# Tools: sox, libsox-fmt-all, ffmpeg, flac, python3 with numpy and scipy (apt-get install -y sox
+# libsox-fmt-all ffmpeg flac python3-numpy python3-scipy).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPO=$(pwd)
+ROOT=${TRAIN_ROOT:-../train}; mkdir -p "$ROOT/logs" "$ROOT/rebuild"; ROOT=$(realpath "$ROOT")
+CORPORA=${CORPORA:-../corpora}; mkdir -p "$CORPORA/_work"; CORPORA=$(realpath "$CORPORA")
+DEBCACHE=${DEBCACHE:-../data/debcache}; mkdir -p "$DEBCACHE"; DEBCACHE=$(realpath "$DEBCACHE")
+DATA=$(realpath "${PERCEPNET_DATA:-../shared/data}")
+export CORPORA
+
+for t in sox ffmpeg flac python3 dotnet; do command -v $t >/dev/null || { echo "$t is missing (see the header of $0)" >&2; exit 2; }; done
+
+# A frozen copy of the tools, as the training queue uses, so rebuilding the checkout cannot disturb a step.
+rev=$(git rev-parse --short HEAD)
+BIN="$ROOT/bin/cli-$rev"
+if [ ! -x "$BIN/percepnet-lab" ]; then
+  dotnet build -c Release src/PercepNet.Lab >/dev/null
+  rm -rf "$BIN.tmp"; mkdir -p "$ROOT/bin"; cp -r src/PercepNet.Lab/bin/Release/net10.0 "$BIN.tmp"; mv "$BIN.tmp" "$BIN"
+fi
+L="$BIN/percepnet-lab"
+
+done_() { [ -f "$ROOT/rebuild/$1.done" ]; }
+mark() { date -Is > "$ROOT/rebuild/$1.done"; }
+say() { echo "=== $(date +%T) $*"; }
+need_mirror() { : "${MIRROR:?set MIRROR to the folder of fetched snapshots (OWNER+NAME/repo git dirs)}"; export MIRROR; }
+
+step_corpora() {
+  need_mirror
+  for s in 01_ravdess 02_librispeech 03_moodist 04_blanket 05_urbansound8k 06_webaudio_ir 07_speechocean762 08_mycroft 09_household; do
+    done_ "corpora-$s" && continue
+    say "corpora: $s"
+    case $s in
+      08_mycroft) python3 scripts/corpora/$s.py ;;
+      09_household) PATH=/usr/bin:$PATH bash scripts/corpora/$s.sh ;;   # Debian's python3 has scipy
+      *) bash scripts/corpora/$s.sh ;;
+    esac
+    mark "corpora-$s"
+  done
+  if ! done_ corpora-measure; then
+    say "corpora: measurements"
+    for d in ravdess librispeech speechocean762 mycroft moodist blanket urbansound8k household mycroft-noise webaudio-ir/measured; do
+      bash scripts/corpora/measure.sh "$CORPORA/$d"; done
+    mark corpora-measure
+  fi
+}
+
+step_manifest() {
+  if ! done_ manifest; then
+    say "manifest: corpus build (Debian packages into $DEBCACHE)"
+    "$L" corpus build --speech "$CORPORA/ravdess" --speech "$CORPORA/librispeech" \
+      --speech "$CORPORA/speechocean762" --speech "$CORPORA/mycroft" \
+      --noise "$CORPORA/moodist" --noise "$CORPORA/blanket" --noise "$CORPORA/urbansound8k" \
+      --noise "$CORPORA/household" --noise "$CORPORA/mycroft-noise" --rir "$CORPORA/webaudio-ir/measured" \
+      --shared "$DATA" --debian --cache "$DEBCACHE" -o "$ROOT/corpus3.tsv.tmp"
+    mv "$ROOT/corpus3.tsv.tmp" "$ROOT/corpus3.tsv"
+    # The fullband manifest: speech and noise of 16 kHz bandwidth or more; every room and key click.
+    python3 - "$ROOT/corpus3.tsv" "$ROOT/corpus3-fb.tsv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+keep = [r for r in rows if r["kind"].lower() not in ("speech", "noise") or float(r["bandwidth_hz"]) >= 16000]
+with open(sys.argv[2], "w", newline="") as f:
+    w = csv.DictWriter(f, fieldnames=list(rows[0].keys()), delimiter="\t", lineterminator="\n")
+    w.writeheader(); w.writerows(keep)
+print(f"corpus3-fb.tsv: {len(keep)} of {len(rows)} rows")
+PY
+    mark manifest
+  fi
+}
+
+step_devsets() {
+  if ! done_ devset; then
+    say "devsets: devset (60 pairs, seed 1)"
+    rm -rf "$ROOT/devset"; "$L" corpus mixtures -m "$ROOT/corpus3.tsv" -o "$ROOT/devset" --count 60 --seed 1
+    mark devset
+  fi
+  if ! done_ devset-fb; then
+    say "devsets: devset-fb (30 fullband pairs, seed 5)"
+    rm -rf "$ROOT/devset-fb"; "$L" corpus mixtures -m "$ROOT/corpus3-fb.tsv" -o "$ROOT/devset-fb" --split val --count 30 --seed 5
+    mark devset-fb
+  fi
+}
+
+step_passthrough() {
+  local P="$ROOT/passthrough"; mkdir -p "$P"
+  if ! done_ passthrough-unseen; then
+    need_mirror; say "passthrough: unseen voices"
+    OUT="$P/unseen" bash scripts/corpora/10_unseen_voices.sh
+    mark passthrough-unseen
+  fi
+  if ! done_ passthrough-heldout; then
+    say "passthrough: held-out speakers of the manifest"
+    rm -rf "$P/heldout"; python3 scripts/passthrough-set.py "$ROOT/corpus3.tsv" "$P/heldout"
+    mark passthrough-heldout
+  fi
+  if ! done_ passthrough-all; then
+    say "passthrough: all, all-m20"
+    rm -rf "$P/all" "$P/all-m20"; mkdir -p "$P/all" "$P/all-m20"
+    cp "$P"/unseen/*.wav "$P"/heldout/*.wav "$P/all/"
+    for f in "$P"/all/*.wav; do sox "$f" "$P/all-m20/$(basename "$f")" vol 0.1; done
+    mark passthrough-all
+  fi
+  if ! done_ passthrough-vb-pitch1000; then
+    say "passthrough: VB clean pitched up 1000 cents"
+    rm -rf "$P/vb-pitch1000"; mkdir -p "$P/vb-pitch1000"
+    for f in "$DATA"/eval/vbdemand16k/clean/*.wav; do sox "$f" -r 48000 "$P/vb-pitch1000/$(basename "$f")" pitch 1000; done
+    mark passthrough-vb-pitch1000
+  fi
+}
+
+# Shard recipes (docs/experiments.md). The s10 recipe: high voices, speaker balance, babble floor, gaps.
+S10="--train-hours 24 --val-hours 0.5 --per-shard 50 --snr-skew 1.5 --speed-perturb 0.3 --voice-shift 0.6 --pitch-range -4,12 --speaker-balance 0.5 --babble-min-snr 0 --babble-talkers 4-10 --gaps 0.3"
+shard_recipe() {
+  case $1 in
+    s10) echo "$S10 --seed 101" ;;
+    s11) echo "$S10 --seed 111" ;;
+    s12) echo "$S10 --seed 121 --quiet-speech 0.15" ;;
+    s13) echo "$S10 --seed 131 --quiet-speech 0.3" ;;
+    *) return 1 ;;
+  esac
+}
+step_shards() {
+  local name=$1 args
+  args=$(shard_recipe "$name") || { echo "no shard recipe named $name (s10 s11 s12 s13)" >&2; exit 2; }
+  done_ "shards-$name" && return 0
+  say "shards-$name: corpus shards $args"
+  # Resumable by itself: finished shards are kept.
+  DOTNET_GCHeapHardLimit=0x400000000 "$L" corpus shards -m "$ROOT/corpus3.tsv" -o "$ROOT/shards-$name" $args
+  mark "shards-$name"
+}
+
+steps=("$@"); [ ${#steps[@]} -gt 0 ] || steps=(corpora manifest devsets passthrough)
+for s in "${steps[@]}"; do
+  case $s in
+    corpora) step_corpora ;;
+    manifest) step_manifest ;;
+    devsets) step_devsets ;;
+    passthrough) step_passthrough ;;
+    shards-*) step_shards "${s#shards-}" ;;
+    *) echo "unknown step $s (corpora manifest devsets passthrough shards-NAME)" >&2; exit 2 ;;
+  esac
+done
+say "done: ${steps[*]}"
