@@ -67,14 +67,15 @@ take() {
 }
 origin() { echo "github:${REPO[$1]/+//}@${COMMIT[$1]}"; }
 
-# ---- StarGANv2-VC demo page (one file per VCTK speaker: its longest clean clip; p232 is excluded everywhere)
+# ---- StarGANv2-VC demo page (one file per VCTK speaker, its longest clip; for p236 the shorter one, the
+# longer (M2F/p232xp236/target.wav) has a noise floor only ~13 dB under the speech; p232 is excluded everywhere)
 L_VCTK="VCTK: CC BY 4.0 (demo page repository has no licence file)"
 while read -r spk sex path; do
   row "sg2vc_vctk${spk}_1.wav" VCTK "$(origin sg2vc)" 0 "$(take sg2vc "$path")" "VCTK $spk" en "$sex" read "$L_VCTK" "16 kHz copy on the StarGANv2-VC demo page"
 done <<'EOF'
 p228 F wav/VCTK/Unseen/F2F/p280xp228/target.wav
 p230 F wav/VCTK/Seen/F2F/p231xp230/target.wav
-p236 F wav/VCTK/Seen/M2F/p232xp236/target.wav
+p236 F wav/VCTK/Seen/F2F/p229xp236/target.wav
 p244 F wav/VCTK/Unseen/M2F/p286xp244/target.wav
 p267 F wav/VCTK/Unseen/F2M/p267xp227/source.wav
 p280 F wav/VCTK/Unseen/F2F/p280xp228/source.wav
