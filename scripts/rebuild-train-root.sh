@@ -17,7 +17,7 @@
 #                (scripts/corpora/10_unseen_voices.sh), the manifest's validation speakers
 #                (scripts/passthrough-set.py), both together, the same 20 dB quieter, and the VB clean
 #                files pitched up 1000 cents at 48 kHz
-#   shards-NAME  training shards by the recipes below (s10, s11, s12: docs/experiments.md), about 22 min each
+#   shards-NAME  training shards by the recipes below (s10-s14: docs/experiments.md), about 20 min each
 #
 # Environment: MIRROR (required for `corpora` and `passthrough`), CORPORA (default ../corpora),
 # DEBCACHE (default ../data/debcache), TRAIN_ROOT (default ../train), PERCEPNET_DATA (default ../shared/data).
@@ -139,12 +139,13 @@ shard_recipe() {
     s11) echo "$S10 --seed 111" ;;
     s12) echo "$S10 --seed 121 --quiet-speech 0.15" ;;
     s13) echo "$S10 --seed 131 --quiet-speech 0.3" ;;
+    s14) echo "$S10 --seed 141" ;;
     *) return 1 ;;
   esac
 }
 step_shards() {
   local name=$1 args
-  args=$(shard_recipe "$name") || { echo "no shard recipe named $name (s10 s11 s12 s13)" >&2; exit 2; }
+  args=$(shard_recipe "$name") || { echo "no shard recipe named $name (s10 s11 s12 s13 s14)" >&2; exit 2; }
   done_ "shards-$name" && return 0
   say "shards-$name: corpus shards $args"
   # Resumable by itself: finished shards are kept.
