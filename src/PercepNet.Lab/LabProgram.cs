@@ -57,5 +57,8 @@ public static class LabProgram
         config.AddCommand<Commands.Train.BlendCommand>("blend")
             .WithDescription("Write the weights (1 - W) A + W B of two models from one start: the points between two runs without training.")
             .WithExample("blend", "protective.pnnm", "aggressive.pnnm", "--weight", "0.5", "-o", "halfway.pnnm");
+        config.AddCommand<Commands.Train.WidenCommand>("widen")
+            .WithDescription("Write a wider model (more units per layer) that computes exactly what the input model does: a warm start for a larger network.")
+            .WithExample("widen", "small.pnnm", "--to", "medium", "-o", "medium-init.pnnm");
     }
 }
