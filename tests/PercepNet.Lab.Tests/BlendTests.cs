@@ -1,4 +1,3 @@
-using PercepNet.Features;
 using PercepNet.Nn;
 using PercepNet.Training.Export;
 
@@ -10,28 +9,12 @@ public sealed class BlendTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static readonly NetworkShape Tiny = new()
-    {
-        InputDense = 16, Conv1Channels = 24, Conv2Channels = 20, SharedGru = 18, GainGru = 14, StrengthGru = 10,
-    };
+    private static readonly NetworkShape Tiny = RandomModels.Tiny;
 
-    private static ModelFile Random(NetworkShape shape, int seed, float meanShift = 0, double? floor = -66)
-    {
-        var rng = new Random(seed);
-        var tensors = shape.Tensors()
-            .Select(t => Enumerable.Range(0, t.Shape.Aggregate(1, (a, b) => a * b)).Select(_ => (float)(rng.NextDouble() * 2 - 1) * 0.3f).ToArray())
-            .ToList();
-        var mean = Enumerable.Range(0, FeatureExtractor.Count).Select(i => (float)(0.1 * i) + meanShift).ToArray();
-        var std = Enumerable.Range(0, FeatureExtractor.Count).Select(i => 0.5f + 0.01f * i).ToArray();
-        return new ModelFile(shape, mean, std, tensors, floor);
-    }
+    private static ModelFile Random(NetworkShape shape, int seed, float meanShift = 0, double? floor = -66) =>
+        RandomModels.Create(shape, seed, meanShift, floor);
 
-    private string Save(ModelFile m, string name)
-    {
-        string path = Path.Combine(_dir, name);
-        using (var fs = File.Create(path)) m.WriteTo(fs);
-        return path;
-    }
+    private string Save(ModelFile m, string name) => RandomModels.Save(m, _dir, name);
 
     private static void AssertSameWeights(ModelFile expected, ModelFile actual)
     {

@@ -10,26 +10,14 @@ public sealed class WidenTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static readonly NetworkShape Narrow = new()
-    {
-        InputDense = 16, Conv1Channels = 24, Conv2Channels = 20, SharedGru = 18, GainGru = 14, StrengthGru = 10,
-    };
+    private static readonly NetworkShape Narrow = RandomModels.Tiny;
 
     private static readonly NetworkShape Wide = Narrow with
     {
         Conv1Channels = 31, Conv2Channels = 27, SharedGru = 25, GainGru = 19, StrengthGru = 13,
     };
 
-    private static ModelFile Random(NetworkShape shape, int seed)
-    {
-        var rng = new Random(seed);
-        var tensors = shape.Tensors()
-            .Select(t => Enumerable.Range(0, t.Shape.Aggregate(1, (a, b) => a * b)).Select(_ => (float)(rng.NextDouble() * 2 - 1) * 0.4f).ToArray())
-            .ToList();
-        var mean = Enumerable.Range(0, FeatureExtractor.Count).Select(i => (float)(0.1 * i)).ToArray();
-        var std = Enumerable.Range(0, FeatureExtractor.Count).Select(i => 0.5f + 0.01f * i).ToArray();
-        return new ModelFile(shape, mean, std, tensors, -66);
-    }
+    private static ModelFile Random(NetworkShape shape, int seed) => RandomModels.Create(shape, seed, scale: 0.4f);
 
     /// <summary>Runs both networks over the same random feature stream; the largest difference of any output.</summary>
     private static double LargestOutputDifference(ModelFile a, ModelFile b, int frames = 300)
@@ -112,8 +100,7 @@ public sealed class WidenTests : IDisposable
     [Fact]
     public void CliWidensTheSmallPresetToMediumAndRefusesToOverwriteItsInput()
     {
-        string small = Path.Combine(_dir, "small.pnnm");
-        using (var fs = File.Create(small)) Random(NetworkShape.Small, 4).WriteTo(fs);
+        string small = RandomModels.Save(Random(NetworkShape.Small, 4), _dir, "small.pnnm");
         string po = Path.Combine(_dir, "medium.pnnm");
         var (code, output) = LabCliTests.Run("widen", small, "--to", "medium", "-o", po);
         Assert.True(code == 0, output);
