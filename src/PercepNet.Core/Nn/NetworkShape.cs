@@ -98,6 +98,31 @@ public sealed record NetworkShape
         return l;
     }
 
+    /// <summary>
+    /// What layer <paramref name="name"/> reads, in order: a list of (source, width), where source is
+    /// another layer's name or "features" (the network input). The widths add up to the layer's
+    /// <see cref="LayerSpec.Inputs"/>; this is the wiring <see cref="Layers"/> describes in its sizes.
+    /// </summary>
+    public IReadOnlyList<(string Source, int Width)> InputParts(string name)
+    {
+        string lastShared = SharedGruLayer(SharedGruLayers - 1);
+        if (name == InputLayer) return [(FeaturesSource, FeatureExtractor.Count)];
+        if (name == Conv1Layer) return [(InputLayer, InputDense)];
+        if (name == Conv2Layer) return [(Conv1Layer, Conv1Channels)];
+        if (name == SharedGruLayer(0)) return [(Conv2Layer, Conv2Channels)];
+        for (int i = 1; i < SharedGruLayers; i++)
+            if (name == SharedGruLayer(i)) return [(SharedGruLayer(i - 1), SharedGru)];
+        if (name == GainGruLayer || name == VadHeadLayer) return [(lastShared, SharedGru)];
+        if (name == StrengthGruLayer) return [(Conv2Layer, Conv2Channels), (lastShared, SharedGru)];
+        if (name == StrengthHeadLayer) return [(StrengthGruLayer, StrengthGru)];
+        if (name == GainHeadLayer)
+            return [(Conv2Layer, Conv2Channels), .. Enumerable.Range(0, SharedGruLayers).Select(i => (SharedGruLayer(i), SharedGru)), (GainGruLayer, GainGru)];
+        throw new ArgumentException($"no layer named {name}", nameof(name));
+    }
+
+    /// <summary>The source name of the network input in <see cref="InputParts"/>.</summary>
+    public const string FeaturesSource = "features";
+
     /// <summary>The layer named <paramref name="name"/> (one of the *Layer names).</summary>
     public LayerSpec Layer(string name) =>
         Layers().FirstOrDefault(l => l.Name == name) ?? throw new ArgumentException($"no layer named {name}", nameof(name));

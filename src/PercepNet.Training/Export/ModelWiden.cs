@@ -86,8 +86,6 @@ public static class ModelWiden
                 {
                     int hOld = o.Outputs, hNew = n.Outputs;
                     float bound = 1f / MathF.Sqrt(hNew);
-                    // The hidden units map like the outputs: old unit i stays i, new ones follow.
-                    int[] hiddenMap = Enumerable.Range(0, hOld).ToArray();
                     var ih = new float[3 * hNew * n.Inputs];
                     var hh = new float[3 * hNew * hNew];
                     var bih = new float[3 * hNew];
@@ -101,7 +99,7 @@ public static class ModelWiden
                             {
                                 int rowOld = g * hOld + r;
                                 for (int c = 0; c < o.Inputs; c++) ih[rowNew * n.Inputs + inputMap[c]] = w[0][rowOld * o.Inputs + c];
-                                for (int c = 0; c < hOld; c++) hh[rowNew * hNew + hiddenMap[c]] = w[1][rowOld * hOld + c];
+                                for (int c = 0; c < hOld; c++) hh[rowNew * hNew + c] = w[1][rowOld * hOld + c];
                                 bih[rowNew] = w[2][rowOld];
                                 bhh[rowNew] = w[3][rowOld];
                             }
@@ -143,31 +141,14 @@ public static class ModelWiden
 
     /// <summary>
     /// Where each input of layer <paramref name="name"/> of the narrow shape sits among the inputs of
-    /// the same layer of the wide shape. A layer's input is a concatenation of other layers' outputs
-    /// (<see cref="NetworkShape.Layers"/>); each part keeps its place in the order and grows at its end.
+    /// the same layer of the wide shape: each part of its input (<see cref="NetworkShape.InputParts"/>)
+    /// keeps its place in the order and grows at its end.
     /// </summary>
     private static int[] InputMap(string name, NetworkShape s, NetworkShape t)
     {
-        var parts = new List<(int Old, int New)>();
-        int layers = s.SharedGruLayers;
-        if (name == NetworkShape.InputLayer) parts.Add((Features.FeatureExtractor.Count, Features.FeatureExtractor.Count));
-        else if (name == NetworkShape.Conv1Layer) parts.Add((s.InputDense, t.InputDense));
-        else if (name == NetworkShape.Conv2Layer) parts.Add((s.Conv1Channels, t.Conv1Channels));
-        else if (name == NetworkShape.SharedGruLayer(0)) parts.Add((s.Conv2Channels, t.Conv2Channels));
-        else if (name.StartsWith("grus.", StringComparison.Ordinal)) parts.Add((s.SharedGru, t.SharedGru));
-        else if (name == NetworkShape.GainGruLayer || name == NetworkShape.VadHeadLayer) parts.Add((s.SharedGru, t.SharedGru));
-        else if (name == NetworkShape.StrengthGruLayer) { parts.Add((s.Conv2Channels, t.Conv2Channels)); parts.Add((s.SharedGru, t.SharedGru)); }
-        else if (name == NetworkShape.GainHeadLayer)
-        {
-            parts.Add((s.Conv2Channels, t.Conv2Channels));
-            for (int i = 0; i < layers; i++) parts.Add((s.SharedGru, t.SharedGru));
-            parts.Add((s.GainGru, t.GainGru));
-        }
-        else if (name == NetworkShape.StrengthHeadLayer) parts.Add((s.StrengthGru, t.StrengthGru));
-        else throw new InvalidOperationException($"widening does not know the inputs of layer {name}");
         var map = new List<int>();
         int offset = 0;
-        foreach (var (oldWidth, newWidth) in parts)
+        foreach (var ((_, oldWidth), (_, newWidth)) in s.InputParts(name).Zip(t.InputParts(name)))
         {
             for (int i = 0; i < oldWidth; i++) map.Add(offset + i);
             offset += newWidth;
