@@ -12,12 +12,13 @@
 #                $MIRROR, brought in with the `fetch` tool) and their measurements
 #   manifest     percepnet-lab corpus build -> $TRAIN_ROOT/corpus3.tsv (downloads the Debian packages
 #                into $DEBCACHE) and corpus3-fb.tsv (rows of 16 kHz bandwidth or more, rooms, key clicks)
-#   devsets      $TRAIN_ROOT/devset (60 pairs, seed 1) and devset-fb (30 fullband pairs, seed 5)
+#   devsets      $TRAIN_ROOT/devset (60 pairs, seed 1), devset-fb (30 fullband pairs, seed 5) and devset-vbl
+#                (48 VB-like pairs at 16 kHz, scripts/vblike-devset.py, seed 7)
 #   passthrough  $TRAIN_ROOT/passthrough/{unseen,heldout,all,all-m20,vb-pitch1000}: the unseen voices
 #                (scripts/corpora/10_unseen_voices.sh), the manifest's validation speakers
 #                (scripts/passthrough-set.py), both together, the same 20 dB quieter, and the VB clean
 #                files pitched up 1000 cents at 48 kHz
-#   shards-NAME  training shards by the recipes below (s10-s14: docs/experiments.md), about 20 min each
+#   shards-NAME  training shards by the recipes below (s10-s15: docs/experiments.md), about 20 min each
 #
 # Environment: MIRROR (required for `corpora` and `passthrough`), CORPORA (default ../corpora),
 # DEBCACHE (default ../data/debcache), TRAIN_ROOT (default ../train), PERCEPNET_DATA (default ../shared/data).
@@ -102,6 +103,11 @@ step_devsets() {
     rm -rf "$ROOT/devset-fb"; "$L" corpus mixtures -m "$ROOT/corpus3-fb.tsv" -o "$ROOT/devset-fb" --split val --count 30 --seed 5
     mark devset-fb
   fi
+  if ! done_ devset-vbl; then
+    say "devsets: devset-vbl (48 VoiceBank+DEMAND-like pairs, 16 kHz, seed 7)"
+    rm -rf "$ROOT/devset-vbl"; scripts/vblike-devset.py "$ROOT/corpus3.tsv" "$ROOT/devset-vbl" --count 48 --seed 7
+    mark devset-vbl
+  fi
 }
 
 step_passthrough() {
@@ -140,12 +146,13 @@ shard_recipe() {
     s12) echo "$S10 --seed 121 --quiet-speech 0.15" ;;
     s13) echo "$S10 --seed 131 --quiet-speech 0.3" ;;
     s14) echo "$S10 --seed 141" ;;
+    s15) echo "$S10 --seed 151 --noise-weight 1" ;;
     *) return 1 ;;
   esac
 }
 step_shards() {
   local name=$1 args
-  args=$(shard_recipe "$name") || { echo "no shard recipe named $name (s10 s11 s12 s13 s14)" >&2; exit 2; }
+  args=$(shard_recipe "$name") || { echo "no shard recipe named $name (s10 s11 s12 s13 s14 s15)" >&2; exit 2; }
   done_ "shards-$name" && return 0
   say "shards-$name: corpus shards $args"
   # Resumable by itself: finished shards are kept.

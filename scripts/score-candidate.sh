@@ -2,8 +2,8 @@
 # Scores a trained candidate the way the selection rule needs (docs/results.md): writes the -66 dBFS
 # feature floor into a copy of the model, then pass-through on the sets of TRAIN_ROOT/passthrough
 # that exist (all; all-m20: the same 20 dB quieter; vb-pitch1000: VB clean pitched +1000 cents),
-# the development set TRAIN_ROOT/devset, and the evaluation pairs of ../shared/data (VB+DEMAND,
-# dfn48k). Each result is a markdown file in TRAIN_ROOT/eval named after NAME; a result already
+# the development sets TRAIN_ROOT/devset and devset-vbl (VB-like), and the evaluation pairs of
+# ../shared/data (VB+DEMAND, dfn48k). Each result is a markdown file in TRAIN_ROOT/eval named after NAME; a result already
 # there is kept, so running it again resumes.
 # Usage: TRAIN_ROOT=../train scripts/score-candidate.sh MODEL.pnnm NAME
 set -euo pipefail
@@ -25,6 +25,10 @@ done
 if [ -d "$ROOT/devset" ]; then
   [ -s "$E/dev-$name.md" ] || scripts/compare-options.sh "$ROOT/devset" "$floored" "$E/dev-$name" "$name ff66=" > "$E/dev-$name.md"
   tail -1 "$E/dev-$name.md"
+fi
+if [ -d "$ROOT/devset-vbl" ]; then
+  [ -s "$E/vbl-$name.md" ] || scripts/compare-options.sh "$ROOT/devset-vbl" "$floored" "$E/vbl-$name" "$name ff66=" > "$E/vbl-$name.md"
+  tail -1 "$E/vbl-$name.md"
 fi
 [ -s "$E/vb-$name.md" ] || scripts/evaluate-model.sh "$floored" "$E/vb-$name" > "$E/vb-$name.md"
 cat "$E/vb-$name.md"

@@ -111,6 +111,7 @@ public sealed class SynthesisTests : IClassFixture<MiniCorpus>
             Short with { VoiceShiftProbability = 1, SpeakerBalance = 0 },
             Short with { NoiseTypeWeights = [0, 0, 1, 0], BabbleMinSnrDb = 10, BabbleTalkers = [8, 8], SnrMaxDb = 0 },
             Short with { VoiceShiftProbability = 1, PitchSemitones = [8, 8], FormantFactors = [0.88, 0.88], SpeakerBalance = 0.5 },
+            Short with { NoiseTypeWeights = [1, 0, 0, 0], SecondNoiseProbability = 1, NoiseDurationWeight = 1 },
         };
         var builder = new TargetBuilder();
         var frames = new float[Short.Frames * FeatureShard.FrameFloats];

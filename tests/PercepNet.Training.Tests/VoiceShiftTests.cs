@@ -114,6 +114,23 @@ public sealed class VoiceShiftTests
         Assert.InRange(b, 220, 430);
     }
 
+    [Fact]
+    public void NoiseWeightOneHearsEverySecondOfNoiseEquallyOften()
+    {
+        // 90 event clips of 4 s and one ambient recording of 360 s: by file the recording is drawn
+        // once in 91 draws, by duration half the time.
+        var entries = Enumerable.Range(0, 90).Select(i => Noise($"ev{i}", 4))
+            .Append(Noise("ambient", 360)).Append(Entry("a", "/a/0.wav")).ToList();
+        var lib = new CorpusLibrary(entries, "train");
+        var rng = new Random(2);
+        int ambient = Enumerable.Range(0, 10000).Count(_ => lib.PickNoise(rng, 1).Group == "ambient");
+        Assert.InRange(ambient, 4700, 5300);
+        ambient = Enumerable.Range(0, 10000).Count(_ => lib.PickNoise(rng, 0).Group == "ambient");
+        Assert.InRange(ambient, 60, 170);
+        static CorpusEntry Noise(string group, double seconds) =>
+            new(CorpusKind.Noise, "train", "n", group, $"/n/{group}.wav", 48000, 1, seconds, 20000, -90, -20, 0, false);
+    }
+
     private static CorpusEntry Entry(string group, string path) =>
         new(CorpusKind.Speech, "train", "src", group, path, 48000, 1, 1.0, 20000, -90, -20, 0, true);
 }

@@ -33,7 +33,7 @@ public sealed class CorpusLibrary
         .Select(g => g.ToArray()).ToList();
 
     private IReadOnlyList<CorpusEntry[]>? _speakers;
-    private (double Balance, double[] Cumulative)? _balanced;
+    private (double Exponent, double[] Cumulative)? _balanced, _noiseWeights;
 
     /// <summary>
     /// A speech file drawn speaker-first: a speaker with probability proportional to (its hours of
@@ -42,23 +42,36 @@ public sealed class CorpusLibrary
     public CorpusEntry PickBalanced(Random rng, double balance)
     {
         var speakers = Speakers;
-        var table = _balanced;
-        if (table is not { } t || t.Balance != balance)
+        var files = speakers[Pick(rng, ref _balanced, balance, speakers.Count, i => speakers[i].Sum(e => e.DurationSeconds) / 3600)];
+        return files[rng.Next(files.Length)];
+    }
+
+    /// <summary>
+    /// A noise file with probability proportional to (its duration)^<paramref name="exponent"/>:
+    /// 0 = every file equally often (thousands of short UrbanSound8K events then outweigh a few long
+    /// ambient recordings), 1 = every second of recorded noise equally often.
+    /// </summary>
+    public CorpusEntry PickNoise(Random rng, double exponent) =>
+        Noise[Pick(rng, ref _noiseWeights, exponent, Noise.Length, i => Noise[i].DurationSeconds)];
+
+    /// <summary>An index in [0, count) with probability proportional to size(i)^exponent; the table is built once per exponent.</summary>
+    private static int Pick(Random rng, ref (double Exponent, double[] Cumulative)? cache, double exponent, int count, Func<int, double> size)
+    {
+        if (cache is not { } t || t.Exponent != exponent)
         {
-            var cumulative = new double[speakers.Count];
+            var cumulative = new double[count];
             double sum = 0;
-            for (int i = 0; i < speakers.Count; i++)
+            for (int i = 0; i < count; i++)
             {
-                sum += Math.Pow(speakers[i].Sum(e => e.DurationSeconds) / 3600, balance);
+                sum += Math.Pow(size(i), exponent);
                 cumulative[i] = sum;
             }
-            _balanced = table = (balance, cumulative);
+            cache = t = (exponent, cumulative);
         }
-        var c = table.Value.Cumulative;
+        var c = t.Cumulative;
         int index = Array.BinarySearch(c, rng.NextDouble() * c[^1]);
         if (index < 0) index = ~index;
-        var files = speakers[Math.Min(index, speakers.Count - 1)];
-        return files[rng.Next(files.Length)];
+        return Math.Min(index, count - 1);
     }
     public CorpusEntry[] Noise { get; }
     public CorpusEntry[] Rooms { get; }

@@ -83,6 +83,14 @@ public sealed record SynthesisOptions
     public double? SpeakerBalance { get; init; }
 
     /// <summary>
+    /// How recorded noise files are drawn: null picks uniformly over files (the behaviour before this
+    /// option). A number b picks a file with probability proportional to (its duration)^b: 1 = every
+    /// second of recorded noise equally often, so long ambient recordings (streets, trains, rooms)
+    /// are not drowned by thousands of 4 s event clips.
+    /// </summary>
+    public double? NoiseDurationWeight { get; init; }
+
+    /// <summary>
     /// Lowest SNR of babble noise (dB), or null for none beyond the general range. Babble of a few
     /// talkers at -5 dB asks the network to pick one voice out of several, which it can only learn
     /// as "keep the voices I know" (issue 13's suspect for deleted unseen voices).
@@ -361,7 +369,7 @@ public sealed class Synthesizer
             }
             default:
             {
-                var e = _lib.Noise[rng.Next(_lib.Noise.Length)];
+                var e = _o.NoiseDurationWeight is { } b ? _lib.PickNoise(rng, b) : _lib.Noise[rng.Next(_lib.Noise.Length)];
                 var src = _lib.Load(e);
                 var x = new float[n];
                 int off = rng.Next(src.Length);
