@@ -36,7 +36,6 @@ public sealed class Denoiser : IFrameProcessor
     private readonly float[] _strengths = new float[FrameLayout.BandCount];
     private readonly float[] _input = new float[FrameSize];
     private float _gainFloor;
-    private readonly (float Threshold, float Ratio) _expansion;
     private double? _attenuationLimitDb;
     private int _silentFrames;
     private readonly int _silenceResetFrames;
@@ -67,11 +66,6 @@ public sealed class Denoiser : IFrameProcessor
         _gateHold = 0; // a new stream starts gated
         _gateGain = 0f;
         _postfilter = options.Postfilter;
-        if (options.ExpansionThresholdDb is { } et && !(et >= 0 && double.IsFinite(et)))
-            throw new ArgumentOutOfRangeException(nameof(options), $"ExpansionThresholdDb must be a number >= 0 dB (got {et})");
-        if (!(options.ExpansionRatio >= 1 && double.IsFinite(options.ExpansionRatio)))
-            throw new ArgumentOutOfRangeException(nameof(options), $"ExpansionRatio must be >= 1 (got {options.ExpansionRatio})");
-        _expansion = options.ExpansionThresholdDb is { } t ? ((float)Math.Pow(10, -t / 20), (float)options.ExpansionRatio) : default;
         if (options.FeatureNoiseFloorDbfs is { } nf && !(nf <= 0 && nf >= -200))
             throw new ArgumentOutOfRangeException(nameof(options), $"FeatureNoiseFloorDbfs must be within [-200, 0] dBFS (got {nf})");
         if (!(options.SilenceResetSeconds >= MinSilenceResetSeconds || options.SilenceResetSeconds == 0) || !double.IsFinite(options.SilenceResetSeconds))
@@ -184,7 +178,7 @@ public sealed class Denoiser : IFrameProcessor
             _gains[b] = float.IsFinite(g) ? g : 1f;
             _strengths[b] = float.IsFinite(r) ? r : 0f;
         }
-        _synth.Synthesize(_delayed, _gains, _strengths, _postfilter, output, _gainFloor, _postfilterStrength, _expansion);
+        _synth.Synthesize(_delayed, _gains, _strengths, _postfilter, output, _gainFloor, _postfilterStrength);
         vad = float.IsFinite(vad) ? vad : 0f;
         if (_gateThreshold is { } threshold) Gate(vad >= threshold, output);
         return vad;

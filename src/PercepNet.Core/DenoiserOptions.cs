@@ -20,15 +20,6 @@ public sealed record DenoiserOptions
     public double PostfilterStrength { get; init; } = 0.5;
 
     /// <summary>
-    /// Downward expansion of the band gains (after the postfilter, before the attenuation limit):
-    /// a gain below -ExpansionThresholdDb dB is pushed further down, every dB under the threshold
-    /// becoming <see cref="ExpansionRatio"/> dB. Deepens what the network already attenuates
-    /// (noise between words) without touching gains above the threshold. Null (default): off.
-    /// </summary>
-    public double? ExpansionThresholdDb { get; init; }
-    /// <summary>Ratio of the downward expansion (&gt;= 1; default 2: -30 dB becomes -40 dB with a 20 dB threshold).</summary>
-    public double ExpansionRatio { get; init; } = 2;
-    /// <summary>
     /// Run the network with 8-bit weights and activations (default true: about 3x faster for the
     /// small model, 9x for the paper-size one; outputs within 0.01 of the float network, see
     /// docs/inference.md). False runs it in float.

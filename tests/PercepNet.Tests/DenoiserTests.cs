@@ -85,29 +85,6 @@ public class DenoiserTests
         Assert.True(none.Skip(4800).Max(Math.Abs) < 1e-6, "without a limit, zero gains silence the output");
     }
 
-    [Theory]
-    [InlineData(-30.0, 20.0, 2.0, -40.0)]
-    [InlineData(-30.0, 20.0, 1.5, -35.0)]
-    [InlineData(-30.0, 10.0, 2.0, -50.0)]
-    public void ExpansionDeepensGainsBelowItsThresholdOnly(double gainDb, double thresholdDb, double ratio, double expectedDb)
-    {
-        static float Logit(double db) { double g = Math.Pow(10, db / 20); return (float)Math.Log(g / (1 - g)); }
-        var x = Speechlike(48000, 2);
-        double Level(float[] y)
-        {
-            double ex = 0, ey = 0;
-            for (int i = 4800; i < y.Length; i++) { ey += y[i] * y[i]; ex += x[i - 1440] * x[i - 1440]; }
-            return 10 * Math.Log10(ey / ex);
-        }
-        var noPostfilter = new DenoiserOptions { Postfilter = false };
-        var low = ConstantModel(Logit(gainDb), -30);
-        Assert.Equal(gainDb, Level(Run(new Denoiser(low, noPostfilter), x)), 1);
-        Assert.Equal(expectedDb, Level(Run(new Denoiser(low, noPostfilter with { ExpansionThresholdDb = thresholdDb, ExpansionRatio = ratio }), x)), 1);
-        // A gain above the threshold is left exactly as it was.
-        var high = ConstantModel(Logit(-thresholdDb + 3), -30);
-        Assert.Equal(Run(new Denoiser(high, noPostfilter), x), Run(new Denoiser(high, noPostfilter with { ExpansionThresholdDb = thresholdDb, ExpansionRatio = ratio }), x));
-    }
-
     [Fact]
     public void InPlaceEqualsOutOfPlaceAndResetIsBitExact()
     {
@@ -214,8 +191,6 @@ public class DenoiserTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new Denoiser(RandomModel(7), new DenoiserOptions { AttenuationLimitDb = -3 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new Denoiser(RandomModel(7), new DenoiserOptions { PostfilterStrength = 1.5 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new Denoiser(RandomModel(7), new DenoiserOptions { PostfilterStrength = double.NaN }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new Denoiser(RandomModel(7), new DenoiserOptions { ExpansionThresholdDb = -1 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new Denoiser(RandomModel(7), new DenoiserOptions { ExpansionThresholdDb = 20, ExpansionRatio = 0.5 }));
     }
 
     [Fact]

@@ -37,11 +37,10 @@ internal sealed class SignalSynthesizer
     /// <param name="output">480 samples.</param>
     /// <param name="gainFloor">Lowest final band gain (after the postfilter): an attenuation limit; 0 for none.</param>
     /// <param name="postfilterStrength">Exponent of the postfilter's extra attenuation (1 = the paper's).</param>
-    /// <param name="expansion">Downward expansion of the gains (threshold as a gain, ratio); threshold 0: none.</param>
     public void Synthesize(FrameSpectrum y, ReadOnlySpan<float> gains, ReadOnlySpan<float> strengths, bool postfilter, Span<float> output,
-        float gainFloor = 0f, float postfilterStrength = EnvelopePostfilter.PaperStrength, (float Threshold, float Ratio) expansion = default)
+        float gainFloor = 0f, float postfilterStrength = EnvelopePostfilter.PaperStrength)
     {
-        Mix(y, gains, strengths, postfilter, _z, gainFloor, postfilterStrength, expansion);
+        Mix(y, gains, strengths, postfilter, _z, gainFloor, postfilterStrength);
         _stft.Synthesize(_z, output);
     }
 
@@ -50,7 +49,7 @@ internal sealed class SignalSynthesizer
     /// <paramref name="spectrum"/> without synthesising it.
     /// </summary>
     public void Mix(FrameSpectrum y, ReadOnlySpan<float> gains, ReadOnlySpan<float> strengths, bool postfilter, Span<float> spectrum,
-        float gainFloor = 0f, float postfilterStrength = EnvelopePostfilter.PaperStrength, (float Threshold, float Ratio) expansion = default)
+        float gainFloor = 0f, float postfilterStrength = EnvelopePostfilter.PaperStrength)
     {
         Debug.Assert(gains.Length >= FrameLayout.BandCount && strengths.Length >= FrameLayout.BandCount);
         Debug.Assert(spectrum.Length >= Stft.SpectrumLength);
@@ -58,10 +57,6 @@ internal sealed class SignalSynthesizer
         MixBins(y.X, y.P, _rBins, spectrum);
         gains[..FrameLayout.BandCount].CopyTo(_g);
         LastPostfilterGain = postfilter ? EnvelopePostfilter.Apply(_g, y.Ex, postfilterStrength) : 1f;
-        if (expansion.Threshold > 0)
-            for (int b = 0; b < FrameLayout.BandCount; b++)
-                if (_g[b] < expansion.Threshold)
-                    _g[b] = expansion.Threshold * MathF.Pow(_g[b] / expansion.Threshold, expansion.Ratio);
         if (gainFloor > 0)
             for (int b = 0; b < FrameLayout.BandCount; b++) _g[b] = Math.Max(_g[b], gainFloor);
         // Renormalise each mixed band to the noisy band's energy times g_b^2. Gains reach the bins

@@ -36,15 +36,6 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
         [DefaultValue(0.5)]
         public double PostfilterStrength { get; init; } = 0.5;
 
-        [CommandOption("--expand-below <DB>")]
-        [Description("Downward expansion of the band gains: attenuation beyond DB (e.g. 20) is multiplied by --expand-ratio, deepening the noise between words. Default: off.")]
-        public double? ExpandBelow { get; init; }
-
-        [CommandOption("--expand-ratio <R>")]
-        [Description("With --expand-below: every dB of attenuation beyond the threshold becomes R dB (>= 1).")]
-        [DefaultValue(2.0)]
-        public double ExpandRatio { get; init; } = 2;
-
         [CommandOption("--feature-floor <DBFS>")]
         [Description("Noise floor of the network's energy features in dBFS (e.g. -76): speech after digital silence is kept. Changes only what the network sees.")]
         public double? FeatureFloor { get; init; }
@@ -83,8 +74,6 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
             if (VadGate is { } vg && !(vg >= 0 && vg <= 1)) return ValidationResult.Error($"--vad-gate must be within 0..1 (got {vg})");
             if (!(VadHold >= 0 && VadHold <= 10)) return ValidationResult.Error($"--vad-hold must be within 0..10 s (got {VadHold})");
             if (FeatureFloor is { } ff && !(ff <= 0 && ff >= -200)) return ValidationResult.Error($"--feature-floor must be within -200..0 dBFS (got {ff})");
-            if (ExpandBelow is { } eb && !(eb >= 0 && double.IsFinite(eb))) return ValidationResult.Error($"--expand-below must be a number >= 0 dB (got {eb})");
-            if (!(ExpandRatio >= 1 && double.IsFinite(ExpandRatio))) return ValidationResult.Error($"--expand-ratio must be >= 1 (got {ExpandRatio})");
             if (AttenuationLimit is { } al && !(al >= 0 && double.IsFinite(al))) return ValidationResult.Error($"--attenuation-limit must be a number >= 0 dB (got {AttenuationLimit})");
             if ((Input == Program.StdioToken) != (Output == Program.StdioToken))
                 return ValidationResult.Error("raw PCM (-) must be used for both IN and OUT");
@@ -107,8 +96,7 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         var model = ModelChoice.Resolve(s.Model);
-        var options = new DenoiserOptions { AttenuationLimitDb = s.AttenuationLimit, Postfilter = !s.NoPostfilter, PostfilterStrength = s.PostfilterStrength, UseInt8 = !s.Float, FeatureNoiseFloorDbfs = s.FeatureFloor, SilenceResetSeconds = s.SilenceReset, VadGateThreshold = s.VadGate, VadGateHoldSeconds = s.VadHold,
-            ExpansionThresholdDb = s.ExpandBelow, ExpansionRatio = s.ExpandRatio };
+        var options = new DenoiserOptions { AttenuationLimitDb = s.AttenuationLimit, Postfilter = !s.NoPostfilter, PostfilterStrength = s.PostfilterStrength, UseInt8 = !s.Float, FeatureNoiseFloorDbfs = s.FeatureFloor, SilenceResetSeconds = s.SilenceReset, VadGateThreshold = s.VadGate, VadGateHoldSeconds = s.VadHold };
         if (s.Input == Program.StdioToken || s.Output == Program.StdioToken) return Pipe(s, model, options, cancellationToken);
         if (Directory.Exists(s.Input)) return Folder(s, model, options, cancellationToken);
         ProgressReporter.Run(_console, $"denoising {Path.GetFileName(s.Input)}", progress =>
