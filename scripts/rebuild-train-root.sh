@@ -18,7 +18,7 @@
 #                (scripts/corpora/10_unseen_voices.sh), the manifest's validation speakers
 #                (scripts/passthrough-set.py), both together, the same 20 dB quieter, and the VB clean
 #                files pitched up 1000 cents at 48 kHz
-#   shards-NAME  training shards by the recipes below (s10-s15: docs/experiments.md), about 20 min each
+#   shards-NAME  training shards by the recipes below (s10-s16: docs/experiments.md), about 20 min each
 #
 # Environment: MIRROR (required for `corpora` and `passthrough`), CORPORA (default ../corpora),
 # DEBCACHE (default ../data/debcache), TRAIN_ROOT (default ../train), PERCEPNET_DATA (default ../shared/data).
@@ -147,12 +147,13 @@ shard_recipe() {
     s13) echo "$S10 --seed 131 --quiet-speech 0.3" ;;
     s14) echo "$S10 --seed 141" ;;
     s15) echo "$S10 --seed 151 --noise-weight 1" ;;
+    s16) echo "$S10 --seed 161 --noise-weight 1 --noise-envelope 0.5" ;;
     *) return 1 ;;
   esac
 }
 step_shards() {
   local name=$1 args
-  args=$(shard_recipe "$name") || { echo "no shard recipe named $name (s10 s11 s12 s13 s14 s15)" >&2; exit 2; }
+  args=$(shard_recipe "$name") || { echo "no shard recipe named $name (s10 s11 s12 s13 s14 s15 s16)" >&2; exit 2; }
   done_ "shards-$name" && return 0
   say "shards-$name: corpus shards $args"
   # Resumable by itself: finished shards are kept.

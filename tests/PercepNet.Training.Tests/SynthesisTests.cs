@@ -112,6 +112,7 @@ public sealed class SynthesisTests : IClassFixture<MiniCorpus>
             Short with { NoiseTypeWeights = [0, 0, 1, 0], BabbleMinSnrDb = 10, BabbleTalkers = [8, 8], SnrMaxDb = 0 },
             Short with { VoiceShiftProbability = 1, PitchSemitones = [8, 8], FormantFactors = [0.88, 0.88], SpeakerBalance = 0.5 },
             Short with { NoiseTypeWeights = [1, 0, 0, 0], SecondNoiseProbability = 1, NoiseDurationWeight = 1 },
+            Short with { NoiseTypeWeights = [0.5, 0.5, 0, 0], NoiseEnvelopeProbability = 1 },
         };
         var builder = new TargetBuilder();
         var frames = new float[Short.Frames * FeatureShard.FrameFloats];
@@ -215,6 +216,43 @@ public sealed class SynthesisTests : IClassFixture<MiniCorpus>
         Assert.Contains("speed-perturbed", a.Description);
         Assert.True(a.BandwidthHz <= 0.47 * 44000 * 48000 / 44000.0 + 1e-6, $"bandwidth {a.BandwidthHz}");
         Assert.DoesNotContain("speed-perturbed", new Synthesizer(lib, o with { SpeedPerturbProbability = 0 }).Make(5).Description);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void SurgingNoiseFollowsASlowEnvelopeOfAtMostItsDepth(int seed)
+    {
+        var x = Enumerable.Repeat(1f, 48000 * 20).ToArray();
+        double depth = Synthesizer.ApplySlowEnvelope(new Random(seed), x);
+        Assert.InRange(depth, 6, 20);
+        var db = x.Select(v => 20 * Math.Log10(v)).ToArray();
+        double range = db.Max() - db.Min();
+        Assert.InRange(range, 2, depth + 1e-6);
+        // Slow: no more than 0.5 dB from one 10 ms frame to the next.
+        for (int i = 480; i < db.Length; i += 480) Assert.True(Math.Abs(db[i] - db[i - 480]) < 0.5, $"jump of {db[i] - db[i - 480]:F2} dB at {i}");
+    }
+
+    [Fact]
+    public void SurgingNoiseVariesInLevelWhereSteadyNoiseDoesNot()
+    {
+        var lib = new CorpusLibrary(_corpus.Manifest, "train");
+        // 10 s of coloured noise alone (no EQ, no second noise), with and without the envelope.
+        var o = Short with { Frames = 1000, NoiseOnlyProbability = 1, NoiseTypeWeights = [0, 1, 0, 0], NoiseEqProbability = 0, SecondNoiseProbability = 0,
+            LowPassProbability = 0, ClipProbability = 0, QuantiseProbability = 0, BandLimitProbability = 0 };
+        var steady = new Synthesizer(lib, o).Make(9);
+        var surging = new Synthesizer(lib, o with { NoiseEnvelopeProbability = 1 }).Make(9);
+        Assert.Contains("surging", surging.Description);
+        Assert.DoesNotContain("surging", steady.Description);
+        static double Range(float[] x)
+        {
+            var db = Enumerable.Range(0, x.Length / 4800).Select(b => 10 * Math.Log10(x.Skip(b * 4800).Take(4800).Average(v => (double)v * v) + 1e-20)).ToArray();
+            return db.Max() - db.Min();
+        }
+        double a = Range(steady.Noisy), b = Range(surging.Noisy);
+        Assert.True(a < 1.5, $"steady noise varies {a:F2} dB over 100 ms blocks");
+        Assert.True(b > a + 2, $"surging noise varies {b:F2} dB, steady {a:F2} dB");
     }
 
     [Fact]

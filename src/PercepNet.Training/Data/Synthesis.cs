@@ -91,6 +91,14 @@ public sealed record SynthesisOptions
     public double? NoiseDurationWeight { get; init; }
 
     /// <summary>
+    /// Probability that a recorded or coloured noise surges: its level follows a slow random
+    /// envelope (three sinusoids of 0.05-2 Hz in dB, 6-20 dB from trough to peak), as waves, wind
+    /// and passing traffic do. 0 (default): no envelope, and the random draws are as before this
+    /// option, so older recipes make the same mixtures.
+    /// </summary>
+    public double NoiseEnvelopeProbability { get; init; }
+
+    /// <summary>
     /// Lowest SNR of babble noise (dB), or null for none beyond the general range. Babble of a few
     /// talkers at -5 dB asks the network to pick one voice out of several, which it can only learn
     /// as "keep the voices I know" (issue 13's suspect for deleted unseen voices).
@@ -218,6 +226,9 @@ public sealed class Synthesizer
             {
                 var (noise, what) = MakeNoise(rng, n);
                 if (rng.NextDouble() < _o.NoiseEqProbability) Biquad.RandomEq(rng).Apply(noise);
+                if (_o.NoiseEnvelopeProbability > 0 && (what.StartsWith("noise ", StringComparison.Ordinal) || what.StartsWith("coloured", StringComparison.Ordinal))
+                    && rng.NextDouble() < _o.NoiseEnvelopeProbability)
+                    what += $" surging {ApplySlowEnvelope(rng, noise):F0} dB";
                 double noiseSnr = _o.BabbleMinSnrDb is { } floor && what.StartsWith("babble", StringComparison.Ordinal) ? Math.Max(snr, floor) : snr;
                 // Split the noise power between the noises (second one 0-10 dB weaker).
                 double level = speechPowerDb - noiseSnr - (k == 0 ? 0 : 10 * rng.NextDouble()) - (count == 2 ? 3 : 0);
@@ -377,6 +388,28 @@ public sealed class Synthesizer
                 return (x, $"noise {e.Source}/{e.Group}");
             }
         }
+    }
+
+    /// <summary>
+    /// Multiplies <paramref name="x"/> by a slow random level envelope: in dB, the mean of three
+    /// sinusoids (log-uniform 0.05-2 Hz, random phases) scaled to a random depth of 6-20 dB from
+    /// trough to peak. Returns the depth.
+    /// </summary>
+    internal static double ApplySlowEnvelope(Random rng, Span<float> x)
+    {
+        double depth = 6 + 14 * rng.NextDouble();
+        Span<double> w = stackalloc double[3], phase = stackalloc double[3];
+        for (int k = 0; k < 3; k++)
+        {
+            w[k] = 2 * Math.PI * 0.05 * Math.Pow(40, rng.NextDouble()) / FrameLayout.SampleRate;
+            phase[k] = 2 * Math.PI * rng.NextDouble();
+        }
+        for (int i = 0; i < x.Length; i++)
+        {
+            double e = (Math.Sin(w[0] * i + phase[0]) + Math.Sin(w[1] * i + phase[1]) + Math.Sin(w[2] * i + phase[2])) / 3;
+            x[i] *= (float)Math.Pow(10, depth / 2 * e / 20);
+        }
+        return depth;
     }
 
     /// <summary>Level of the loudest 20% of 10 ms frames (active speech level), dBFS.</summary>
