@@ -31,7 +31,9 @@ public sealed class Denoiser : IFrameProcessor
     private readonly SignalAnalyzer _analyzer = new();
     private readonly SignalSynthesizer _synth = new();
     private readonly FrameSpectrum _newest = new(), _delayed = new();
-    private readonly float[] _features = new float[FeatureExtractor.Count];
+    private readonly float[] _features;
+    // The noise-floor tracker of a 104-feature network (NetworkShape.Features), else null.
+    private readonly NoiseFloorTracker? _floorTracker;
     private readonly float[] _gains = new float[FrameLayout.BandCount];
     private readonly float[] _strengths = new float[FrameLayout.BandCount];
     private readonly float[] _input = new float[FrameSize];
@@ -71,6 +73,8 @@ public sealed class Denoiser : IFrameProcessor
         if (!(options.SilenceResetSeconds >= MinSilenceResetSeconds || options.SilenceResetSeconds == 0) || !double.IsFinite(options.SilenceResetSeconds))
             throw new ArgumentOutOfRangeException(nameof(options), $"SilenceResetSeconds must be 0 (never) or at least {MinSilenceResetSeconds} s (got {options.SilenceResetSeconds})");
         _silenceResetFrames = options.SilenceResetSeconds == 0 ? int.MaxValue : (int)Math.Ceiling(options.SilenceResetSeconds * SampleRate / FrameSize);
+        _features = new float[model.File.Shape.Features];
+        _floorTracker = model.File.Shape.Features > FeatureExtractor.Count ? new NoiseFloorTracker() : null;
         _featureFloor = (options.FeatureNoiseFloorDbfs ?? model.File.FeatureFloorDbfs) is { } f ? FeatureExtractor.NoiseFloorEnergies(f) : [];
     }
 
@@ -170,6 +174,7 @@ public sealed class Denoiser : IFrameProcessor
         }
         _analyzer.AnalyzeFrame(_input, _newest, _delayed);
         FeatureExtractor.Extract(_newest, _features, _featureFloor);
+        _floorTracker?.Next(_features.AsSpan(FeatureExtractor.EnergyOffset), _features.AsSpan(FeatureExtractor.FloorRelativeOffset));
         _network.Process(_features, _gains, _strengths, out float vad);
         for (int b = 0; b < FrameLayout.BandCount; b++)
         {
@@ -238,5 +243,6 @@ public sealed class Denoiser : IFrameProcessor
         _analyzer.Reset();
         _synth.Reset();
         _network.Reset();
+        _floorTracker?.Reset();
     }
 }

@@ -84,6 +84,45 @@ public sealed class WidenTests : IDisposable
     }
 
     [Fact]
+    public void MoreInputFeaturesStartWithZeroWeightsAndTheGivenNormalisation()
+    {
+        ModelFile narrow = Random(Narrow, 1);
+        var target = Narrow with { Features = FeatureExtractor.ExtendedCount };
+        Assert.Contains("normalisation", Assert.Throws<ArgumentException>(() => ModelWiden.Widen(narrow, target)).Message);
+        var norm = new PercepNet.Training.Training.FeatureNormalization
+        {
+            Mean = Enumerable.Range(0, 104).Select(i => 100f + i).ToArray(),
+            Std = Enumerable.Range(0, 104).Select(i => 2f + i).ToArray(),
+        };
+        ModelFile wide = ModelWiden.Widen(narrow, target, inputNormalization: norm);
+        Assert.Equal(104, wide.Shape.Features);
+        // The old inputs keep the model's normalisation, the new ones take the given one.
+        Assert.True(wide.FeatureMean[..70].SequenceEqual(narrow.FeatureMean));
+        Assert.Equal(100f + 70, wide.FeatureMean[70]);
+        Assert.Equal(2f + 103, wide.FeatureStd[103]);
+        // Same outputs whatever the 34 new inputs hold; a model that reads them gives others.
+        var na = new PercepNetNetwork(narrow);
+        var nb = new PercepNetNetwork(wide);
+        var rng = new Random(5);
+        var x = new float[104];
+        float[] ga = new float[34], sa = new float[34], gb = new float[34], sb = new float[34];
+        double worst = 0;
+        for (int t = 0; t < 200; t++)
+        {
+            for (int i = 0; i < x.Length; i++) x[i] = (float)(rng.NextDouble() * 6 - 3) * (i < 70 ? 1f : 50f);
+            na.Process(x.AsSpan(0, 70), ga, sa, out float va);
+            nb.Process(x, gb, sb, out float vb);
+            for (int i = 0; i < 34; i++) worst = Math.Max(worst, Math.Max(Math.Abs(ga[i] - gb[i]), Math.Abs(sa[i] - sb[i])));
+            worst = Math.Max(worst, Math.Abs(va - vb));
+        }
+        Assert.True(worst < 1e-5, $"largest output difference {worst}");
+        ReadOnlySpan<float> input = wide.Tensor("input.weight");
+        for (int r = 0; r < Narrow.InputDense; r++)
+            for (int c = 70; c < 104; c++) Assert.Equal(0f, input[r * 104 + c]);
+        Assert.Contains("cannot be removed", Assert.Throws<ArgumentException>(() => ModelWiden.Widen(wide, Narrow)).Message);
+    }
+
+    [Fact]
     public void RefusesNarrowerTargetsAndSizesWideningCannotChange()
     {
         var m = Random(Narrow, 1);

@@ -45,6 +45,22 @@ public sealed class ExportTests(ITestOutputHelper output) : TempDirTest
     }
 
     [Fact]
+    public void A104FeatureNetworkMatchesOnTheExpandedInputs()
+    {
+        Synthetic.Torch();
+        string shards = Path.Combine(Dir, "shards");
+        Synthetic.WriteShards(shards, 1, 2, 120, seed: 7);
+        var set = ShardSet.Open(shards, 0);
+        var norm = set.ComputeNormalization(104);
+        manual_seed(3);
+        using var model = new PercepNetTorchModel(Synthetic.Tiny with { Features = 104 }, norm.Mean, norm.Std);
+        var inputs = Trainer.ExportSample(set, 104);
+        Assert.Equal(120 * 104, inputs.Length);
+        Assert.True(ModelExporter.ExportAndVerify(Path.Combine(Dir, "nf.pnnm"), model, inputs) <= 1e-4f);
+        Assert.Throws<ArgumentException>(() => new PercepNetTorchModel(Synthetic.Tiny with { Features = 104 }, norm.Mean[..70], norm.Std[..70]));
+    }
+
+    [Fact]
     public void ZeroLookaheadVariantAlsoMatches()
     {
         var (model, features) = SmallModelAndShardFeatures(Synthetic.Tiny with { LookaheadFrames = 0, Conv1Kernel = 3, Conv2Kernel = 2 });

@@ -144,6 +144,41 @@ public sealed class TrainerTests(ITestOutputHelper output) : TempDirTest
     }
 
     [Fact]
+    public void ANetworkWidenedToTheNoiseFloorInputsStartsWhereItWasAndLearnsToReadThem()
+    {
+        WriteData();
+        var log = new Log(output);
+        var first = new Trainer(log).Run(Config("first", 12) with { LearningRate = 1e-2, MinLearningRate = 1e-3 }, CancellationToken.None);
+        var narrow = ModelFile.Load(first.ModelPath!);
+        var target = narrow.Shape with { Features = PercepNet.Features.FeatureExtractor.ExtendedCount };
+        var norm = ShardSet.Open(Path.Combine(Dir, "train"), 0).ComputeNormalization(target.Features);
+        Assert.Equal(104, norm.Mean.Length);
+        string widePath = Path.Combine(Dir, "wide.pnnm");
+        Export.ModelWiden.Write(first.ModelPath!, target, widePath, inputNormalization: norm);
+
+        // At a negligible learning rate the widened network's validation loss is the narrow one's.
+        var still = Config("narrow-still", 0, epochs: 1) with { InitFrom = first.ModelPath!, LearningRate = 1e-12, MinLearningRate = 0, WarmupSteps = 0 };
+        var wideStill = still with { OutputDir = Path.Combine(Dir, "wide-still"), InitFrom = widePath, Features = 104 };
+        double a = new Trainer(log).Run(still, CancellationToken.None).ValidationLoss!.Value;
+        var ws = new Trainer(log).Run(wideStill, CancellationToken.None);
+        double b = ws.ValidationLoss!.Value;
+        output.WriteLine($"validation loss narrow {a:F6}, widened {b:F6}");
+        Assert.Equal(a, b, 4);
+        Assert.Equal(104, ModelFile.Load(ws.ModelPath!).Shape.Features);
+
+        // Trained, the weights from the new inputs leave zero, and the float engine matches TorchSharp (checked at export).
+        var trained = new Trainer(log).Run(wideStill with { OutputDir = Path.Combine(Dir, "wide-trained"), MaxSteps = 6, LearningRate = 1e-2, MinLearningRate = 1e-3 }, CancellationToken.None);
+        Assert.True(trained.ExportError <= 1e-4f, $"export error {trained.ExportError}");
+        var w = ModelFile.Load(trained.ModelPath!).Tensor("input.weight");
+        double newWeights = 0;
+        for (int r = 0; r < target.InputDense; r++)
+            for (int c = 70; c < 104; c++) newWeights = Math.Max(newWeights, Math.Abs(w[r * 104 + c]));
+        Assert.True(newWeights > 1e-3, $"largest weight from a new input {newWeights}");
+        // A 70-feature file cannot start a 104-feature run.
+        Assert.Throws<InvalidDataException>(() => new Trainer(log).Run(wideStill with { OutputDir = Path.Combine(Dir, "mixed"), InitFrom = first.ModelPath! }, CancellationToken.None));
+    }
+
+    [Fact]
     public void AFeatureFloorIsTrainedWithAndWrittenIntoTheModelFiles()
     {
         WriteData();

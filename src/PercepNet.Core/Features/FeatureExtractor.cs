@@ -16,6 +16,15 @@ internal static class FeatureExtractor
     /// <summary>Features per frame.</summary>
     public const int Count = 2 * FrameLayout.BandCount + 2;
 
+    /// <summary>
+    /// Features per frame of a network that also reads the band levels above a tracked noise floor
+    /// (<see cref="NoiseFloorTracker"/>): the 70 above, then 34 more at <see cref="FloorRelativeOffset"/>.
+    /// </summary>
+    public const int ExtendedCount = Count + FrameLayout.BandCount;
+
+    /// <summary>Offset of the 34 noise-floor-relative band levels in the extended layout.</summary>
+    public const int FloorRelativeOffset = Count;
+
     /// <summary>Offset of the 34 log10 band energies.</summary>
     public const int EnergyOffset = 0;
 

@@ -16,8 +16,8 @@ internal interface IPercepNetNetwork
     void Reset();
 
     /// <summary>
-    /// Runs one frame: 70 unnormalised features in; 34 gains, 34 comb strengths and the VAD
+    /// Runs one frame: <see cref="NetworkShape.Features"/> unnormalised features in; 34 gains, 34 comb strengths and the VAD
     /// probability, each in (0, 1), out, for the frame LookaheadFrames before. Allocates nothing.
     /// </summary>
-    void Process(ReadOnlySpan<float> features70, Span<float> gains34, Span<float> strengths34, out float vad);
+    void Process(ReadOnlySpan<float> features, Span<float> gains34, Span<float> strengths34, out float vad);
 }

@@ -12,7 +12,7 @@ namespace PercepNet.Nn;
 /// <para>Format, little-endian (version 2; version 1 is the same without the feature floor):</para>
 /// <code>
 /// magic "PNNM" | int32 version (1)
-/// | int32 sampleRate (48000) | int32 frameSize (480) | int32 bandCount (34) | int32 featureCount (70)
+/// | int32 sampleRate (48000) | int32 frameSize (480) | int32 bandCount (34) | int32 featureCount (70, or 104: see NetworkShape.Features)
 /// | int32 inputDense, conv1Kernel, conv1Channels, conv2Kernel, conv2Channels,
 ///         sharedGruLayers, sharedGru, gainGru, strengthGru, lookaheadFrames
 /// | float32[featureCount] feature mean | float32[featureCount] feature standard deviation (&gt; 0)
@@ -108,8 +108,8 @@ public sealed class ModelFile
             for (int i = 0; i < count; i++) t[i] = (float)((rng.NextDouble() * 2 - 1) * bound);
             tensors.Add(t);
         }
-        return new ModelFile(shape, featureMean ?? new float[FeatureExtractor.Count],
-            featureStd ?? Enumerable.Repeat(1f, FeatureExtractor.Count).ToArray(), tensors, null);
+        return new ModelFile(shape, featureMean ?? new float[shape.Features],
+            featureStd ?? Enumerable.Repeat(1f, shape.Features).ToArray(), tensors, null);
     }
 
     /// <summary>Writes the model in the format above (the exact bytes <see cref="Parse"/> reads).</summary>
@@ -133,7 +133,7 @@ public sealed class ModelFile
         stream.Write(Magic);
         foreach (int v in new[]
         {
-            Version, FrameLayout.SampleRate, FrameLayout.FrameSize, FrameLayout.BandCount, FeatureExtractor.Count,
+            Version, FrameLayout.SampleRate, FrameLayout.FrameSize, FrameLayout.BandCount, Shape.Features,
             Shape.InputDense, Shape.Conv1Kernel, Shape.Conv1Channels, Shape.Conv2Kernel, Shape.Conv2Channels,
             Shape.SharedGruLayers, Shape.SharedGru, Shape.GainGru, Shape.StrengthGru, Shape.LookaheadFrames,
         })
@@ -159,10 +159,10 @@ public sealed class ModelFile
     /// <summary>Layer sizes and look-ahead.</summary>
     public NetworkShape Shape { get; }
 
-    /// <summary>Per-feature mean subtracted from the 70 features (length 70).</summary>
+    /// <summary>Per-feature mean subtracted from the features (length <see cref="NetworkShape.Features"/>).</summary>
     public ReadOnlySpan<float> FeatureMean => _mean;
 
-    /// <summary>Per-feature standard deviation the features are divided by (length 70, all &gt; 0).</summary>
+    /// <summary>Per-feature standard deviation the features are divided by (length <see cref="NetworkShape.Features"/>, all &gt; 0).</summary>
     public ReadOnlySpan<float> FeatureStd => _std;
 
     /// <summary>Weight tensor <paramref name="index"/> in <see cref="NetworkShape.Tensors"/> order (flattened, row-major).</summary>
@@ -218,9 +218,12 @@ public sealed class ModelFile
         r.Expect("sample rate", FrameLayout.SampleRate);
         r.Expect("frame size", FrameLayout.FrameSize);
         r.Expect("band count", FrameLayout.BandCount);
-        r.Expect("feature count", FeatureExtractor.Count);
+        int featureCount = r.Int("feature count");
+        if (featureCount != FeatureExtractor.Count && featureCount != FeatureExtractor.ExtendedCount)
+            throw new InvalidDataException($"{name}: feature count is {featureCount}, expected {FeatureExtractor.Count} or {FeatureExtractor.ExtendedCount}");
         var shape = new NetworkShape
         {
+            Features = featureCount,
             InputDense = r.Int("inputDense"),
             Conv1Kernel = r.Int("conv1Kernel"),
             Conv1Channels = r.Int("conv1Channels"),
@@ -233,8 +236,8 @@ public sealed class ModelFile
             LookaheadFrames = r.Int("lookaheadFrames"),
         };
         if (shape.Problem() is { } bad) throw new InvalidDataException($"{name}: {bad}");
-        float[] mean = r.Floats(FeatureExtractor.Count, "feature mean");
-        float[] std = r.Floats(FeatureExtractor.Count, "feature standard deviation");
+        float[] mean = r.Floats(featureCount, "feature mean");
+        float[] std = r.Floats(featureCount, "feature standard deviation");
         double? floor = null;
         if (version >= 2)
         {
@@ -283,8 +286,8 @@ public sealed class ModelFile
     private static string? Check(NetworkShape shape, float[] mean, float[] std, IReadOnlyList<float[]> tensors)
     {
         if (shape.Problem() is { } bad) return bad;
-        if (mean.Length != FeatureExtractor.Count || std.Length != FeatureExtractor.Count)
-            return $"feature normalisation has {mean.Length} means and {std.Length} deviations, expected {FeatureExtractor.Count}";
+        if (mean.Length != shape.Features || std.Length != shape.Features)
+            return $"feature normalisation has {mean.Length} means and {std.Length} deviations, expected {shape.Features}";
         for (int i = 0; i < mean.Length; i++)
         {
             if (!float.IsFinite(mean[i])) return $"feature mean {i} is {mean[i]}";

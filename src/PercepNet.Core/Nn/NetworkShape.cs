@@ -6,7 +6,7 @@ namespace PercepNet.Nn;
 /// <summary>
 /// Layer sizes of the PercepNet network (paper topology, sizes configurable):
 /// <code>
-/// features[70] -> (x - mean) / std -> dense InputDense, tanh
+/// features[70 or 104] -> (x - mean) / std -> dense InputDense, tanh
 ///   -> conv1d kernel Conv1Kernel, Conv1Channels, tanh -> conv1d kernel Conv2Kernel, Conv2Channels, tanh  (= c)
 ///   -> SharedGruLayers GRUs of SharedGru units (h1..hL)
 ///   -> gain GRU (input hL, GainGru units) (= hg)      -> dense 34 sigmoid on [c, h1..hL, hg]  = gains
@@ -28,6 +28,13 @@ public sealed record NetworkShape
 
     /// <summary>Largest look-ahead accepted, in frames.</summary>
     public const int MaxLookahead = 16;
+
+    /// <summary>
+    /// Input features per frame: <see cref="FeatureExtractor.Count"/> (70, the paper's set) or
+    /// <see cref="FeatureExtractor.ExtendedCount"/> (104: the same and 34 band levels above a tracked
+    /// noise floor, <see cref="NoiseFloorTracker"/>).
+    /// </summary>
+    public int Features { get; init; } = FeatureExtractor.Count;
 
     public int InputDense { get; init; } = 128;
     public int Conv1Kernel { get; init; } = 5;
@@ -85,7 +92,7 @@ public sealed record NetworkShape
     {
         var l = new List<LayerSpec>
         {
-            new(InputLayer, LayerKind.Dense, FeatureExtractor.Count, InputDense),
+            new(InputLayer, LayerKind.Dense, Features, InputDense),
             new(Conv1Layer, LayerKind.Conv1d, InputDense, Conv1Channels, Conv1Kernel),
             new(Conv2Layer, LayerKind.Conv1d, Conv1Channels, Conv2Channels, Conv2Kernel),
         };
@@ -106,7 +113,7 @@ public sealed record NetworkShape
     public IReadOnlyList<(string Source, int Width)> InputParts(string name)
     {
         string lastShared = SharedGruLayer(SharedGruLayers - 1);
-        if (name == InputLayer) return [(FeaturesSource, FeatureExtractor.Count)];
+        if (name == InputLayer) return [(FeaturesSource, Features)];
         if (name == Conv1Layer) return [(InputLayer, InputDense)];
         if (name == Conv2Layer) return [(Conv1Layer, Conv1Channels)];
         if (name == SharedGruLayer(0)) return [(Conv2Layer, Conv2Channels)];
@@ -154,6 +161,8 @@ public sealed record NetworkShape
         {
             if (value < 1 || value > MaxWidth) return $"{name} = {value}, expected 1..{MaxWidth}";
         }
+        if (Features != FeatureExtractor.Count && Features != FeatureExtractor.ExtendedCount)
+            return $"{nameof(Features)} = {Features}, expected {FeatureExtractor.Count} or {FeatureExtractor.ExtendedCount}";
         if (Conv1Kernel < 1 || Conv1Kernel > MaxKernel) return $"{nameof(Conv1Kernel)} = {Conv1Kernel}, expected 1..{MaxKernel}";
         if (Conv2Kernel < 1 || Conv2Kernel > MaxKernel) return $"{nameof(Conv2Kernel)} = {Conv2Kernel}, expected 1..{MaxKernel}";
         if (SharedGruLayers < 1 || SharedGruLayers > 8) return $"{nameof(SharedGruLayers)} = {SharedGruLayers}, expected 1..8";

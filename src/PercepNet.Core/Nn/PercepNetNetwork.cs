@@ -73,7 +73,7 @@ internal sealed class PercepNetNetwork : IPercepNetNetwork
         _conv2History = new float[_conv2.HistoryLength];
         _gainHeadInput = new float[s.GainHeadInputs];
         _strengthState = new float[s.StrengthGru];
-        _normalized = new float[FeatureExtractor.Count];
+        _normalized = new float[model.Shape.Features];
         _dense = new float[s.InputDense];
         _conv1Out = new float[s.Conv1Channels];
         _strengthInput = new float[s.StrengthGruInputs];
@@ -101,23 +101,23 @@ internal sealed class PercepNetNetwork : IPercepNetNetwork
     }
 
     /// <summary>
-    /// Runs one frame. <paramref name="features70"/>: the 70 features of <see cref="FeatureExtractor"/>
+    /// Runs one frame. <paramref name="features"/>: the <see cref="NetworkShape.Features"/> features (70 of <see cref="FeatureExtractor"/>, then 34 of <see cref="NoiseFloorTracker"/> for a 104-feature network)
     /// for the newest frame (unnormalised). Writes the 34 band gains and 34 comb strengths, each in
     /// (0, 1), and returns in <paramref name="vad"/> the speech probability in (0, 1), all for the
     /// frame <see cref="LookaheadFrames"/> frames before the newest one (for the first
     /// LookaheadFrames calls of a stream they belong to frames before its start). A non-finite
     /// feature is replaced by its mean, so outputs stay finite. Allocates nothing.
     /// </summary>
-    public void Process(ReadOnlySpan<float> features70, Span<float> gains34, Span<float> strengths34, out float vad)
+    public void Process(ReadOnlySpan<float> features, Span<float> gains34, Span<float> strengths34, out float vad)
     {
-        if (features70.Length < FeatureExtractor.Count || gains34.Length < FrameLayout.BandCount || strengths34.Length < FrameLayout.BandCount)
-            throw new ArgumentException($"Process needs {FeatureExtractor.Count} features and room for {FrameLayout.BandCount} gains and strengths");
+        if (features.Length < _normalized.Length || gains34.Length < FrameLayout.BandCount || strengths34.Length < FrameLayout.BandCount)
+            throw new ArgumentException($"Process needs {_normalized.Length} features and room for {FrameLayout.BandCount} gains and strengths");
         var s = _shape;
         for (int i = 0; i < _normalized.Length; i++)
         {
             // A NaN or infinite feature would poison the GRU states for the rest of the stream:
             // it enters as the training mean (0 after normalisation) instead.
-            float v = (features70[i] - _mean[i]) * _invStd[i];
+            float v = (features[i] - _mean[i]) * _invStd[i];
             _normalized[i] = float.IsFinite(v) ? v : 0f;
         }
         _input.Forward(_normalized, _dense);

@@ -77,8 +77,8 @@ internal sealed class PercepNetNetworkInt8 : IPercepNetNetwork
         _stateCodes = new byte[s.GainHeadInputs + Int8Kernels.ColumnAlign];
         _strengthState = new float[s.StrengthGru];
         _strengthStateCodes = new byte[Int8Kernels.Align(s.StrengthGru)];
-        _normalized = new float[FeatureExtractor.Count];
-        _featureCodes = new byte[Int8Kernels.Align(FeatureExtractor.Count)];
+        _normalized = new float[model.Shape.Features];
+        _featureCodes = new byte[Int8Kernels.Align(model.Shape.Features)];
         _featureCodes.AsSpan().Fill(Zero);
         _dense = new float[s.InputDense];
         _conv1Out = new float[s.Conv1Channels];
@@ -114,14 +114,14 @@ internal sealed class PercepNetNetworkInt8 : IPercepNetNetwork
     /// clipped. The outputs differ from the float engine's by the quantisation error (max 3e-3 on
     /// randomly initialised networks, docs/inference.md). Allocates nothing.
     /// </summary>
-    public void Process(ReadOnlySpan<float> features70, Span<float> gains34, Span<float> strengths34, out float vad)
+    public void Process(ReadOnlySpan<float> features, Span<float> gains34, Span<float> strengths34, out float vad)
     {
-        if (features70.Length < FeatureExtractor.Count || gains34.Length < FrameLayout.BandCount || strengths34.Length < FrameLayout.BandCount)
-            throw new ArgumentException($"Process needs {FeatureExtractor.Count} features and room for {FrameLayout.BandCount} gains and strengths");
+        if (features.Length < _normalized.Length || gains34.Length < FrameLayout.BandCount || strengths34.Length < FrameLayout.BandCount)
+            throw new ArgumentException($"Process needs {_normalized.Length} features and room for {FrameLayout.BandCount} gains and strengths");
         var s = _shape;
         for (int i = 0; i < _normalized.Length; i++)
         {
-            float v = (features70[i] - _m.Mean[i]) * _m.InvStd[i];
+            float v = (features[i] - _m.Mean[i]) * _m.InvStd[i];
             _normalized[i] = float.IsFinite(v) ? v : 0f;
         }
         Int8Kernels.Quantize(_normalized, FeatureInvStep, _featureCodes);

@@ -142,13 +142,15 @@ public static class GainDiagnostics
         var rows = new float[frames * FeatureShard.FrameFloats];
         new TargetBuilder().Build(seq, rows);
         var net = new PercepNetNetwork(model);
+        int nf = model.Shape.Features;
+        var inputs = PercepNet.Training.Training.FeatureInputs.Expand(rows, 1, frames, nf);
         var g = new float[bands];
         var r = new float[bands];
         var stats = new GainStats();
         int lag = net.LookaheadFrames;
         for (int t = 0; t < frames; t++)
         {
-            net.Process(rows.AsSpan(t * FeatureShard.FrameFloats, FeatureShard.Features), g, r, out float vad);
+            net.Process(inputs.AsSpan(t * nf, nf), g, r, out float vad);
             int j = t - lag;
             if (j < 0) continue;
             var o = rows.AsSpan(j * FeatureShard.FrameFloats, FeatureShard.FrameFloats);

@@ -40,7 +40,7 @@ public static class ModelExporter
 
     /// <summary>
     /// Writes <paramref name="model"/>, reloads the file and runs <see cref="Compare"/> on
-    /// <paramref name="features"/> (frames * 70 unnormalised features of one sequence).
+    /// <paramref name="features"/> (frames * <see cref="NetworkShape.Features"/> unnormalised inputs of one sequence, <see cref="PercepNet.Training.Training.FeatureInputs"/>).
     /// </summary>
     /// <returns>The largest absolute difference found.</returns>
     /// <exception cref="InvalidDataException">The difference exceeds <see cref="Tolerance"/>.</exception>
@@ -59,7 +59,7 @@ public static class ModelExporter
     /// </summary>
     public static float Compare(ModelFile file, PercepNetTorchModel model, ReadOnlySpan<float> features)
     {
-        int n = FeatureExtractor.Count, bands = FrameLayout.BandCount;
+        int n = file.Shape.Features, bands = FrameLayout.BandCount;
         if (features.Length == 0 || features.Length % n != 0)
             throw new ArgumentException($"{features.Length} floats is not a whole number of {n}-feature frames");
         int frames = features.Length / n;

@@ -1,4 +1,5 @@
 using PercepNet.Nn;
+using PercepNet.Training.Training;
 
 namespace PercepNet.Training.Export;
 
@@ -13,17 +14,32 @@ namespace PercepNet.Training.Export;
 /// of them receive gradients and can grow from the first step. For a GRU "downstream" includes its
 /// own old units: the recurrent weights from new to old units are zero too.
 /// The input dense layer, the kernels, the number of shared GRUs and the look-ahead cannot change
-/// (they change what the layers compute, not only how many units they have). Feature normalisation
-/// and floor are kept.
+/// (they change what the layers compute, not only how many units they have). The inputs may grow
+/// from 70 to 104 features (<see cref="NetworkShape.Features"/>): the new inputs get zero weights
+/// into every unit, so the function is kept; their normalisation must be given. Feature
+/// normalisation of the old inputs and the floor are kept.
 /// </summary>
 public static class ModelWiden
 {
     /// <summary>The model widened to <paramref name="target"/>; new units drawn from a generator seeded with <paramref name="seed"/>.</summary>
     /// <exception cref="ArgumentException">The target is narrower somewhere, or differs in a size that widening cannot change (the message says which).</exception>
-    public static ModelFile Widen(ModelFile model, NetworkShape target, int seed = 1)
+    /// <param name="model">The model to widen.</param>
+    /// <param name="target">The wider shape.</param>
+    /// <param name="seed">Seed of the new units' incoming weights.</param>
+    /// <param name="inputNormalization">When the inputs grow: mean and deviation of every input of the target (only the new inputs' are taken).</param>
+    public static ModelFile Widen(ModelFile model, NetworkShape target, int seed = 1, FeatureNormalization? inputNormalization = null)
     {
         NetworkShape s = model.Shape;
         if (target.Problem() is { } problem) throw new ArgumentException($"target shape: {problem}");
+        if (target.Features < s.Features) throw new ArgumentException($"Features {s.Features} -> {target.Features}: inputs cannot be removed");
+        float[] mean = model.FeatureMean.ToArray(), std = model.FeatureStd.ToArray();
+        if (target.Features > s.Features)
+        {
+            if (inputNormalization is not { } norm || norm.Mean.Length != target.Features || norm.Std.Length != target.Features)
+                throw new ArgumentException($"Features {s.Features} -> {target.Features}: the normalisation of all {target.Features} inputs is needed (computed from shards)");
+            mean = [.. mean, .. norm.Mean[s.Features..]];
+            std = [.. std, .. norm.Std[s.Features..]];
+        }
         if (target.InputDense != s.InputDense) throw new ArgumentException($"InputDense {s.InputDense} -> {target.InputDense}: the input layer cannot be widened (set it to {s.InputDense})");
         if (target.Conv1Kernel != s.Conv1Kernel || target.Conv2Kernel != s.Conv2Kernel) throw new ArgumentException("the convolution kernels must stay the same");
         if (target.SharedGruLayers != s.SharedGruLayers) throw new ArgumentException($"SharedGruLayers {s.SharedGruLayers} -> {target.SharedGruLayers}: the number of shared GRUs must stay the same");
@@ -120,18 +136,18 @@ public static class ModelWiden
                 }
             }
         }
-        return new ModelFile(target, model.FeatureMean.ToArray(), model.FeatureStd.ToArray(), tensors, model.FeatureFloorDbfs);
+        return new ModelFile(target, mean, std, tensors, model.FeatureFloorDbfs);
     }
 
     /// <summary>Widens a model file and writes the result atomically (temporary file, then rename).</summary>
     /// <exception cref="ArgumentException">As <see cref="Widen"/> (the message names the file), or the output is the input.</exception>
-    public static ModelFile Write(string inputPath, NetworkShape target, string outputPath, int seed = 1)
+    public static ModelFile Write(string inputPath, NetworkShape target, string outputPath, int seed = 1, FeatureNormalization? inputNormalization = null)
     {
         if (Path.GetFullPath(outputPath) == Path.GetFullPath(inputPath))
             throw new ArgumentException($"{outputPath}: the output must not overwrite the input");
         ModelFile model = ModelFile.Load(inputPath);
         ModelFile wide;
-        try { wide = Widen(model, target, seed); }
+        try { wide = Widen(model, target, seed, inputNormalization); }
         catch (ArgumentException e) { throw new ArgumentException($"{inputPath}: {e.Message}"); }
         ModelExporter.Write(outputPath, wide);
         return wide;

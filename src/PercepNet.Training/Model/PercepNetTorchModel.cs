@@ -36,13 +36,13 @@ public sealed class PercepNetTorchModel : nn.Module<Tensor, (Tensor Gains, Tenso
 
     /// <summary>Creates a randomly initialised model (TorchSharp's default initialisation; seed with torch.manual_seed).</summary>
     /// <param name="shape">Layer sizes.</param>
-    /// <param name="featureMean">70 per-feature means.</param>
-    /// <param name="featureStd">70 per-feature standard deviations, all &gt; 0.</param>
+    /// <param name="featureMean">Per-feature means (<see cref="NetworkShape.Features"/>).</param>
+    /// <param name="featureStd">Per-feature standard deviations, all &gt; 0.</param>
     public PercepNetTorchModel(NetworkShape shape, float[] featureMean, float[] featureStd) : base("PercepNet")
     {
         if (shape.Problem() is { } bad) throw new ArgumentException(bad, nameof(shape));
-        if (featureMean.Length != FeatureExtractor.Count || featureStd.Length != FeatureExtractor.Count)
-            throw new ArgumentException($"feature normalisation needs {FeatureExtractor.Count} means and deviations");
+        if (featureMean.Length != shape.Features || featureStd.Length != shape.Features)
+            throw new ArgumentException($"feature normalisation needs {shape.Features} means and deviations");
         Shape = shape;
         // Layers as NetworkShape.Layers describes them (sizes and wiring written there only).
         Linear L(string name) { var l = shape.Layer(name); return nn.Linear(l.Inputs, l.Outputs); }

@@ -89,7 +89,7 @@ public static class CheckpointAverage
         float err;
         try
         {
-            err = ModelExporter.ExportAndVerify(tmp, model, Trainer.ExportSample(validation ?? train));
+            err = ModelExporter.ExportAndVerify(tmp, model, Trainer.ExportSample(validation ?? train, shape.Features));
             File.Move(tmp, path, overwrite: true);
         }
         finally

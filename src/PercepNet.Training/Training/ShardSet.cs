@@ -174,18 +174,22 @@ public sealed class ShardSet
     /// shards (evenly spread over the set), in double precision. Deviations are floored at 1e-3 so a
     /// constant feature cannot blow up.
     /// </summary>
-    public FeatureNormalization ComputeNormalization(int maxShards = 64)
+    /// <param name="featureCount">70, or 104 for a network that also reads the noise-floor-relative levels (<see cref="FeatureInputs"/>).</param>
+    /// <param name="maxShards">Shards read at most.</param>
+    public FeatureNormalization ComputeNormalization(int featureCount = FeatureShard.Features, int maxShards = 64)
     {
         const double StdFloor = 1e-3;
-        int n = FeatureShard.Features;
+        int n = featureCount;
         var sum = new double[n];
         var sq = new double[n];
         long count = 0;
         int step = Math.Max(1, (Shards.Count + maxShards - 1) / maxShards);
         for (int s = 0; s < Shards.Count; s += step)
         {
-            var frames = ReadFrames(s);
-            for (long f = 0; f < frames.Length; f += FeatureShard.FrameFloats)
+            var rows = ReadFrames(s);
+            var info = Shards[s];
+            var frames = FeatureInputs.Expand(rows, info.SequenceCount, info.SequenceLength, n);
+            for (long f = 0; f < frames.Length; f += n)
             {
                 for (int i = 0; i < n; i++)
                 {

@@ -21,6 +21,12 @@ public sealed record TrainConfig
     /// <summary>"small" or "paper"; ignored when <see cref="Shape"/> is given.</summary>
     public string Preset { get; init; } = "small";
 
+    /// <summary>
+    /// Input features per frame (<see cref="NetworkShape.Features"/>): null = the shape's (70);
+    /// 104 = also the band levels above a tracked noise floor (<see cref="PercepNet.Features.NoiseFloorTracker"/>).
+    /// </summary>
+    public int? Features { get; init; }
+
     /// <summary>Explicit layer sizes; overrides <see cref="Preset"/>.</summary>
     public NetworkShape? Shape { get; init; }
 
@@ -103,6 +109,7 @@ public sealed record TrainConfig
     {
         var shape = Shape ?? NetworkShape.FromPreset(Preset)
             ?? throw new ArgumentException($"unknown model preset '{Preset}' (use \"small\" or \"paper\", or give \"shape\")");
+        if (Features is { } features) shape = shape with { Features = features };
         if (shape.Problem() is { } bad) throw new ArgumentException($"model shape: {bad}");
         return shape;
     }
@@ -124,8 +131,9 @@ public sealed record TrainConfig
         if (FeatureFloorDbfs is { } floor && !(floor >= -200 && floor <= 0)) throw new ArgumentException($"featureFloorDbfs = {floor}, expected within [-200, 0]");
         if (Threads < 1) throw new ArgumentException($"threads = {Threads}, expected >= 1");
         if (KeepCheckpoints < 1) throw new ArgumentException($"keepCheckpoints = {KeepCheckpoints}, expected >= 1");
-        if (Normalization is { } n && (n.Mean.Length != Features.FeatureExtractor.Count || n.Std.Length != Features.FeatureExtractor.Count || n.Std.Any(s => !(s > 0))))
-            throw new ArgumentException($"normalization needs {Features.FeatureExtractor.Count} means and {Features.FeatureExtractor.Count} standard deviations > 0");
+        int inputs = ResolveShape().Features;
+        if (Normalization is { } n && (n.Mean.Length != inputs || n.Std.Length != inputs || n.Std.Any(s => !(s > 0))))
+            throw new ArgumentException($"normalization needs {inputs} means and {inputs} standard deviations > 0");
     }
 
     internal static readonly JsonSerializerOptions Json = new()

@@ -205,7 +205,7 @@ public sealed class Trainer(TextWriter? log = null)
             state = state with { Epoch = epoch + 1, Batch = 0, ValidationLoss = validationLoss };
             // A usable model at every epoch: the latest, and the best by validation loss so far.
             string latestModel = Path.Combine(config.OutputDir, ModelFileName);
-            ModelExporter.ExportAndVerify(latestModel, model, ExportSample(validation ?? train));
+            ModelExporter.ExportAndVerify(latestModel, model, ExportSample(validation ?? train, shape.Features));
             if (validationLoss is { } vl && !(state.BestValidationLoss <= vl))
             {
                 File.Copy(latestModel, Path.Combine(config.OutputDir, BestModelFileName), overwrite: true);
@@ -224,7 +224,7 @@ public sealed class Trainer(TextWriter? log = null)
         if (!cancelled)
         {
             modelPath = Path.Combine(config.OutputDir, ModelFileName);
-            exportError = ModelExporter.ExportAndVerify(modelPath, model, ExportSample(validation ?? train));
+            exportError = ModelExporter.ExportAndVerify(modelPath, model, ExportSample(validation ?? train, shape.Features));
             progress.Line(string.Create(CultureInfo.InvariantCulture, $"Exported {modelPath} (float engine within {exportError:E1} of TorchSharp)."));
         }
         return new TrainResult
@@ -243,13 +243,10 @@ public sealed class Trainer(TextWriter? log = null)
     }
 
     /// <summary>The features of the first sequence of <paramref name="set"/>: what exports are checked on.</summary>
-    internal static float[] ExportSample(ShardSet set)
+    internal static float[] ExportSample(ShardSet set, int featureCount)
     {
         var first = set.Load(set.Plan(1, 1, null)[0]);
-        var features = new float[set.ChunkFrames * FeatureShard.Features];
-        for (int t = 0; t < set.ChunkFrames; t++)
-            first.AsSpan(t * FeatureShard.FrameFloats, FeatureShard.Features).CopyTo(features.AsSpan(t * FeatureShard.Features));
-        return features;
+        return FeatureInputs.Expand(first, 1, set.ChunkFrames, featureCount);
     }
 
     /// <summary>The validation shards of <paramref name="config"/> (null when none), cut no longer than the training chunks.</summary>
@@ -267,7 +264,7 @@ public sealed class Trainer(TextWriter? log = null)
     {
         if (SavedNormalization(config) is { } saved) return saved;
         _log.WriteLine("Computing the feature normalisation from the training shards...");
-        return train.ComputeNormalization();
+        return train.ComputeNormalization(config.ResolveShape().Features);
     }
 
     /// <summary>The config's feature normalisation, else the one its run saved in OUTPUT/config.json, else null.</summary>
@@ -278,11 +275,16 @@ public sealed class Trainer(TextWriter? log = null)
         return File.Exists(resolved) ? TrainConfig.Load(resolved).Normalization : null;
     }
 
-    /// <summary>Splits a batch [B, T, FrameFloats] into inputs and look-ahead-aligned targets.</summary>
-    internal static (Tensor X, Tensor G, Tensor R, Tensor M, Tensor V) Split(float[] data, int chunks, int frames)
+    /// <summary>
+    /// Splits a batch [B, T, FrameFloats] into inputs (<paramref name="featureCount"/> per frame,
+    /// <see cref="FeatureInputs"/>) and look-ahead-aligned targets.
+    /// </summary>
+    internal static (Tensor X, Tensor G, Tensor R, Tensor M, Tensor V) Split(float[] data, int chunks, int frames, int featureCount = FeatureShard.Features)
     {
         var all = tensor(data, [chunks, frames, FeatureShard.FrameFloats]);
-        return (all.narrow(2, 0, FeatureShard.Features),
+        var x = featureCount == FeatureShard.Features ? all.narrow(2, 0, FeatureShard.Features)
+            : tensor(FeatureInputs.Expand(data, chunks, frames, featureCount), [chunks, frames, featureCount]);
+        return (x,
             all.narrow(2, FeatureShard.GainOffset, FeatureShard.Bands),
             all.narrow(2, FeatureShard.StrengthOffset, FeatureShard.Bands),
             all.narrow(2, FeatureShard.MaskOffset, FeatureShard.Bands),
@@ -297,7 +299,7 @@ public sealed class Trainer(TextWriter? log = null)
     internal static (Tensor Total, Tensor Gain, Tensor Strength, Tensor Vad) BatchLoss(PercepNetTorchModel model, LossConfig loss, float[] data, int chunks, int frames,
         List<(string Layer, Tensor Output)>? trace = null)
     {
-        var (x, g, r, m, v) = Split(data, chunks, frames);
+        var (x, g, r, m, v) = Split(data, chunks, frames, model.Shape.Features);
         Tensor pg, pr, pv;
         if (trace == null) (pg, pr, pv) = model.call(x);
         else

@@ -1,3 +1,4 @@
+using PercepNet.Features;
 using System.ComponentModel;
 using System.Globalization;
 using System.Runtime.Intrinsics.X86;
@@ -105,13 +106,15 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         systems.Add(("paper preset", PipelineBench.RandomModel(NetworkShape.Paper, 2, "paper")));
 
         _console.MarkupLineInterpolated($"PercepNet bench: {source}, {frames} frames, {s.Passes} timed passes per figure (median), one thread; {Environment.ProcessorCount} cores, {Cpu()}, AVX2 {(Avx2.IsSupported ? "on" : "off")}.");
-        var features = PipelineBench.Features(signal);
+        var features70 = PipelineBench.Features(signal);
         var rows = new List<BenchRow>();
         foreach (var (name, model) in systems)
         {
             foreach (bool int8 in new[] { false, true })
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                int inputs = model.File.Shape.Features;
+                var features = inputs == FeatureExtractor.Count ? features70 : PipelineBench.Features(signal, inputs);
                 double net = PipelineBench.Network(model, int8, features, s.Passes);
                 double all = PipelineBench.Pipeline(model, int8, signal, s.Passes);
                 rows.Add(new BenchRow(name, int8 ? "int8" : "float", model.ParameterCount, net, all));

@@ -26,17 +26,23 @@ public static class PipelineBench
     public static PercepNetModel RandomModel(NetworkShape shape, int seed, string name) =>
         PercepNetModel.FromFile(ModelFile.TorchInit(shape, seed), name);
 
-    /// <summary>The 70 features of every whole frame of <paramref name="signal"/> (48 kHz), as the Denoiser computes them.</summary>
-    public static float[] Features(float[] signal)
+    /// <summary>
+    /// The network inputs of every whole frame of <paramref name="signal"/> (48 kHz), as the Denoiser
+    /// computes them: <paramref name="featureCount"/> (70, or 104 with the noise-floor tracker) per frame.
+    /// </summary>
+    public static float[] Features(float[] signal, int featureCount = FeatureExtractor.Count)
     {
         int frames = signal.Length / Denoiser.FrameSize;
-        var features = new float[frames * FeatureExtractor.Count];
+        var features = new float[frames * featureCount];
         var analyzer = new SignalAnalyzer();
         var spectrum = new FrameSpectrum();
+        var tracker = featureCount > FeatureExtractor.Count ? new NoiseFloorTracker() : null;
         for (int f = 0; f < frames; f++)
         {
             analyzer.AnalyzeFrame(signal.AsSpan(f * Denoiser.FrameSize, Denoiser.FrameSize), spectrum, null);
-            FeatureExtractor.Extract(spectrum, features.AsSpan(f * FeatureExtractor.Count, FeatureExtractor.Count));
+            var row = features.AsSpan(f * featureCount, featureCount);
+            FeatureExtractor.Extract(spectrum, row);
+            tracker?.Next(row[FeatureExtractor.EnergyOffset..], row[FeatureExtractor.FloorRelativeOffset..]);
         }
         return features;
     }
@@ -45,13 +51,14 @@ public static class PipelineBench
     public static double Network(PercepNetModel model, bool int8, float[] features, int passes)
     {
         IPercepNetNetwork net = int8 ? new PercepNetNetworkInt8(model.Quantized) : new PercepNetNetwork(model.File);
-        int frames = features.Length / FeatureExtractor.Count;
+        int n = model.File.Shape.Features;
+        int frames = features.Length / n;
         var g = new float[FrameLayout.BandCount];
         var r = new float[FrameLayout.BandCount];
         return Median(passes, () =>
         {
             net.Reset();
-            for (int f = 0; f < frames; f++) net.Process(features.AsSpan(f * FeatureExtractor.Count, FeatureExtractor.Count), g, r, out _);
+            for (int f = 0; f < frames; f++) net.Process(features.AsSpan(f * n, n), g, r, out _);
         }, frames);
     }
 

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using PercepNet.Nn;
+using PercepNet.Training.Training;
 using PercepNet.Training.Export;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -23,6 +24,14 @@ public sealed class WidenCommand : Command<WidenCommand.Settings>
         [Description("Target sizes: medium or paper (the input layer, kernels, GRU count and look-ahead must match the input's).")]
         public string To { get; init; } = "";
 
+        [CommandOption("--features <N>")]
+        [Description("Input features of the result: 104 adds the 34 band levels above a tracked noise floor, with zero weights (needs --shards). Default: the input's.")]
+        public int? Features { get; init; }
+
+        [CommandOption("--shards <DIR>")]
+        [Description("Feature shards (a folder of *.pnfs) to compute the new inputs' normalisation from, with the model's feature floor.")]
+        public string? Shards { get; init; }
+
         [CommandOption("--seed <N>")]
         [Description("Seed of the new units' random incoming weights.")]
         [DefaultValue(1)]
@@ -34,7 +43,11 @@ public sealed class WidenCommand : Command<WidenCommand.Settings>
 
         public override ValidationResult Validate()
         {
-            if (NetworkShape.FromPreset(To) is null) return ValidationResult.Error($"--to must be medium or paper (got '{To}')");
+            if (To != "" && NetworkShape.FromPreset(To) is null) return ValidationResult.Error($"--to must be medium or paper (got '{To}')");
+            if (To == "" && Features is null) return ValidationResult.Error("give --to PRESET, --features N or both");
+            if (Features is { } f && f != PercepNet.Features.FeatureExtractor.Count && f != PercepNet.Features.FeatureExtractor.ExtendedCount)
+                return ValidationResult.Error($"--features must be {PercepNet.Features.FeatureExtractor.Count} or {PercepNet.Features.FeatureExtractor.ExtendedCount} (got {f})");
+            if (Shards != null && !Directory.Exists(Shards)) return ValidationResult.Error($"{Shards}: shard folder not found");
             if (string.IsNullOrWhiteSpace(Output)) return ValidationResult.Error("--output FILE is required");
             if (!File.Exists(Input)) return ValidationResult.Error($"{Input}: model file not found");
             return ValidationResult.Success();
@@ -48,9 +61,17 @@ public sealed class WidenCommand : Command<WidenCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         // Bad files and impossible targets throw with a message naming the file; the host prints it and exits non-zero.
-        NetworkShape target = NetworkShape.FromPreset(s.To)!;
-        ModelFile wide = ModelWiden.Write(s.Input, target, s.Output, s.Seed);
-        _console.WriteLine($"{s.Output}: {s.Input} widened to {s.To} ({wide.Shape.ParameterCount:N0} weights; same outputs)");
+        ModelFile input = ModelFile.Load(s.Input);
+        NetworkShape target = s.To == "" ? input.Shape : NetworkShape.FromPreset(s.To)! with { Features = input.Shape.Features };
+        if (s.Features is { } f) target = target with { Features = f };
+        FeatureNormalization? norm = null;
+        if (target.Features > input.Shape.Features)
+        {
+            if (s.Shards == null) throw new ArgumentException($"{s.Input}: --features {target.Features} needs --shards DIR to compute the new inputs' normalisation");
+            norm = ShardSet.Open(s.Shards, 0).WithFeatureFloor(input.FeatureFloorDbfs).ComputeNormalization(target.Features);
+        }
+        ModelFile wide = ModelWiden.Write(s.Input, target, s.Output, s.Seed, norm);
+        _console.WriteLine($"{s.Output}: {s.Input} widened to {(s.To == "" ? "its sizes" : s.To)}, {wide.Shape.Features} input features ({wide.Shape.ParameterCount:N0} weights; same outputs)");
         return Program.Success;
     }
 }
