@@ -8,26 +8,36 @@ namespace PercepNet.Features;
 /// the a-posteriori SNR every classical suppressor starts from. Per band, with x the (floored)
 /// log10 band energy of <see cref="FeatureExtractor"/>:
 /// <code>
-/// s = s + Smoothing (x - s)           (first frame: s = x)
-/// m = min(s, m + RisePerFrame)         (first frame: m = s)
+/// s = s + Smoothing (x - s)                         (first frame: s = x)
+/// m = min of s over the last 1.4-1.6 s             (minimum statistics: the minima of
+///     SubWindows - 1 whole sub-windows of SubWindowFrames frames and of the current one)
 /// feature = x - m
 /// </code>
-/// The floor follows the smoothed level down at once and rises at most 3 dB per second, so it sits
-/// on the quietest level of the last seconds: near 0 in steady noise, tens of dB (in tenths: log10
-/// units) above it in speech. The ONE implementation: the denoiser runs it frame by frame from the
-/// stream's first frame, training runs it over each stored sequence from its first frame
-/// (<see cref="ApplyToSequence"/>). Allocates only in the constructor.
+/// The floor is the quietest smoothed level of the last second and a half (Martin's minimum
+/// statistics without the bias correction, which the network can learn): near 0 in steady noise,
+/// tens of dB (in tenths: log10 units) above it in speech; after digital silence or a drop in the
+/// noise it comes back up within 1.6 s. The ONE implementation: the denoiser runs it frame by
+/// frame from the stream's first frame, training runs it over each stored sequence from its first
+/// frame (<see cref="ApplyToSequence"/>). Allocates only in the constructor.
 /// </summary>
-public sealed class NoiseFloorTracker
+internal sealed class NoiseFloorTracker
 {
     /// <summary>Smoothing of the level before the minimum (per 10 ms frame).</summary>
     public const float Smoothing = 0.5f;
 
-    /// <summary>Largest rise of the floor per frame, log10 units: 0.003 = 3 dB per second.</summary>
-    public const float RisePerFrame = 0.003f;
+    /// <summary>Frames per sub-window: 0.2 s.</summary>
+    public const int SubWindowFrames = 20;
 
-    private readonly float[] _smoothed = new float[FrameLayout.BandCount];
-    private readonly float[] _floor = new float[FrameLayout.BandCount];
+    /// <summary>Sub-windows in the window, the current one included: 8, so the window is 1.4-1.6 s.</summary>
+    public const int SubWindows = 8;
+
+    private const int Bands = FrameLayout.BandCount;
+    private readonly float[] _smoothed = new float[Bands];
+    private readonly float[] _current = new float[Bands];
+    // Minima of the last SubWindows - 1 whole sub-windows, [slot * Bands + band], a ring.
+    private readonly float[] _past = new float[(SubWindows - 1) * Bands];
+    private int _frameInSub;
+    private int _slot;
     private bool _started;
 
     /// <summary>Forgets the history: the next frame starts the floor again.</summary>
@@ -39,21 +49,34 @@ public sealed class NoiseFloorTracker
     /// </summary>
     public void Next(ReadOnlySpan<float> logEnergies, Span<float> output)
     {
-        Debug.Assert(logEnergies.Length >= FrameLayout.BandCount && output.Length >= FrameLayout.BandCount);
+        Debug.Assert(logEnergies.Length >= Bands && output.Length >= Bands);
         if (!_started)
         {
-            logEnergies[..FrameLayout.BandCount].CopyTo(_smoothed);
-            logEnergies[..FrameLayout.BandCount].CopyTo(_floor);
+            logEnergies[..Bands].CopyTo(_smoothed);
+            logEnergies[..Bands].CopyTo(_current);
+            for (int k = 0; k < SubWindows - 1; k++) logEnergies[..Bands].CopyTo(_past.AsSpan(k * Bands, Bands));
+            _frameInSub = 0;
+            _slot = 0;
             _started = true;
         }
-        for (int b = 0; b < FrameLayout.BandCount; b++)
+        for (int b = 0; b < Bands; b++)
         {
             float x = logEnergies[b];
             float s = _smoothed[b] + Smoothing * (x - _smoothed[b]);
             _smoothed[b] = s;
-            float m = MathF.Min(s, _floor[b] + RisePerFrame);
-            _floor[b] = m;
+            float c = MathF.Min(_current[b], s);
+            _current[b] = c;
+            float m = c;
+            for (int k = 0; k < SubWindows - 1; k++) m = MathF.Min(m, _past[k * Bands + b]);
             output[b] = x - m;
+        }
+        if (++_frameInSub == SubWindowFrames)
+        {
+            // The sub-window is whole: its minima replace the oldest ones, and a new one starts.
+            _current.CopyTo(_past.AsSpan(_slot * Bands, Bands));
+            _slot = (_slot + 1) % (SubWindows - 1);
+            _frameInSub = 0;
+            Array.Fill(_current, float.PositiveInfinity);
         }
     }
 

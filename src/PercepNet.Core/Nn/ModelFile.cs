@@ -220,7 +220,7 @@ public sealed class ModelFile
         r.Expect("band count", FrameLayout.BandCount);
         int featureCount = r.Int("feature count");
         if (featureCount != FeatureExtractor.Count && featureCount != FeatureExtractor.ExtendedCount)
-            throw new InvalidDataException($"{name}: feature count is {featureCount}, expected {FeatureExtractor.Count} or {FeatureExtractor.ExtendedCount}");
+            throw new InvalidDataException($"{name}: feature count {featureCount}, expected {FeatureExtractor.Count} or {FeatureExtractor.ExtendedCount}");
         var shape = new NetworkShape
         {
             Features = featureCount,
