@@ -18,7 +18,10 @@
 #                (scripts/corpora/10_unseen_voices.sh), the manifest's validation speakers
 #                (scripts/passthrough-set.py), both together, the same 20 dB quieter, and the VB clean
 #                files pitched up 1000 cents at 48 kHz
-#   shards-NAME  training shards by the recipes below (s10-s16: docs/experiments.md), about 20 min each
+#   manifest4    (on request) the 0 A.D. ambient noise (scripts/corpora/11_oad_ambient.sh: Debian 0ad-data,
+#                taken from $DEB_DIR or downloaded) added to corpus3.tsv -> $TRAIN_ROOT/corpus4.tsv
+#   shards-NAME  training shards by the recipes below (s10-s16 from corpus3.tsv, s17 from corpus4.tsv:
+#                docs/experiments.md), about 20 min each
 #
 # Environment: MIRROR (required for `corpora` and `passthrough`), CORPORA (default ../corpora),
 # DEBCACHE (default ../data/debcache), TRAIN_ROOT (default ../train), PERCEPNET_DATA (default ../shared/data).
@@ -92,6 +95,18 @@ PY
   fi
 }
 
+step_manifest4() {
+  step_manifest
+  if ! done_ manifest4; then
+    say "manifest4: 0 A.D. ambient noise added to corpus3.tsv"
+    [ -f "$CORPORA/oad-ambient/SOURCE.txt" ] || bash scripts/corpora/11_oad_ambient.sh
+    "$L" corpus build --noise "$CORPORA/oad-ambient" -o "$ROOT/oad-ambient.tsv" >/dev/null
+    { cat "$ROOT/corpus3.tsv"; tail -n +2 "$ROOT/oad-ambient.tsv"; } > "$ROOT/corpus4.tsv.tmp"
+    mv "$ROOT/corpus4.tsv.tmp" "$ROOT/corpus4.tsv"
+    mark manifest4
+  fi
+}
+
 step_devsets() {
   if ! done_ devset; then
     say "devsets: devset (60 pairs, seed 1)"
@@ -148,16 +163,21 @@ shard_recipe() {
     s14) echo "$S10 --seed 141" ;;
     s15) echo "$S10 --seed 151 --noise-weight 1" ;;
     s16) echo "$S10 --seed 161 --noise-weight 1 --noise-envelope 0.5" ;;
+    s17) echo "$S10 --seed 171 --noise-weight 1 --noise-envelope 0.5" ;;
     *) return 1 ;;
   esac
 }
+# The manifest a recipe draws from: s17 on adds the 0 A.D. ambient noise (step manifest4).
+shard_manifest() { case $1 in s1[0-6]) echo corpus3.tsv ;; *) echo corpus4.tsv ;; esac; }
 step_shards() {
   local name=$1 args
-  args=$(shard_recipe "$name") || { echo "no shard recipe named $name (s10 s11 s12 s13 s14 s15 s16)" >&2; exit 2; }
+  args=$(shard_recipe "$name") || { echo "no shard recipe named $name (s10 s11 s12 s13 s14 s15 s16 s17)" >&2; exit 2; }
   done_ "shards-$name" && return 0
-  say "shards-$name: corpus shards $args"
+  local manifest; manifest=$(shard_manifest "$name")
+  [ "$manifest" = corpus3.tsv ] || step_manifest4
+  say "shards-$name: corpus shards -m $manifest $args"
   # Resumable by itself: finished shards are kept.
-  DOTNET_GCHeapHardLimit=0x400000000 "$L" corpus shards -m "$ROOT/corpus3.tsv" -o "$ROOT/shards-$name" $args
+  DOTNET_GCHeapHardLimit=0x400000000 "$L" corpus shards -m "$ROOT/$manifest" -o "$ROOT/shards-$name" $args
   mark "shards-$name"
 }
 
@@ -166,10 +186,11 @@ for s in "${steps[@]}"; do
   case $s in
     corpora) step_corpora ;;
     manifest) step_manifest ;;
+    manifest4) step_manifest4 ;;
     devsets) step_devsets ;;
     passthrough) step_passthrough ;;
     shards-*) step_shards "${s#shards-}" ;;
-    *) echo "unknown step $s (corpora manifest devsets passthrough shards-NAME)" >&2; exit 2 ;;
+    *) echo "unknown step $s (corpora manifest manifest4 devsets passthrough shards-NAME)" >&2; exit 2 ;;
   esac
 done
 say "done: ${steps[*]}"
