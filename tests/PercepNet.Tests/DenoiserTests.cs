@@ -123,11 +123,15 @@ public class DenoiserTests
     }
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void AllocatesNothingPerFrame(bool int8)
+    [InlineData(true, 70)]
+    [InlineData(false, 70)]
+    [InlineData(true, 104)]
+    [InlineData(false, 104)]
+    public void AllocatesNothingPerFrame(bool int8, int features)
     {
-        var d = new Denoiser(RandomModel(5), new DenoiserOptions { UseInt8 = int8 });
+        var model = features == 70 ? RandomModel(5)
+            : PercepNetModel.FromFile(PercepNetNetworkTests.RandomModel(Tiny with { Features = features }, 5), "random-104");
+        var d = new Denoiser(model, new DenoiserOptions { UseInt8 = int8 });
         var x = Speechlike(48000, 5);
         var y = new float[480];
         for (int f = 0; f < 50; f++) d.ProcessFrame(x.AsSpan(f % 100 * 480, 480), y);

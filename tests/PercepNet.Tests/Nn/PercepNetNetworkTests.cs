@@ -19,8 +19,8 @@ public class PercepNetNetworkTests
         var tensors = shape.Tensors()
             .Select(t => Enumerable.Range(0, t.Shape.Aggregate(1, (a, b) => a * b)).Select(_ => (float)(rng.NextDouble() * 2 - 1) * scale).ToArray())
             .ToList();
-        var mean = Enumerable.Range(0, FeatureExtractor.Count).Select(i => (float)(0.1 * i)).ToArray();
-        var std = Enumerable.Range(0, FeatureExtractor.Count).Select(i => 0.5f + 0.01f * i).ToArray();
+        var mean = Enumerable.Range(0, shape.Features).Select(i => (float)(0.1 * i)).ToArray();
+        var std = Enumerable.Range(0, shape.Features).Select(i => 0.5f + 0.01f * i).ToArray();
         return new ModelFile(shape, mean, std, tensors);
     }
 
