@@ -13,7 +13,8 @@
 #   manifest     percepnet-lab corpus build -> $TRAIN_ROOT/corpus3.tsv (downloads the Debian packages
 #                into $DEBCACHE) and corpus3-fb.tsv (rows of 16 kHz bandwidth or more, rooms, key clicks)
 #   devsets      $TRAIN_ROOT/devset (60 pairs, seed 1), devset-fb (30 fullband pairs, seed 5) and devset-vbl
-#                (48 VB-like pairs at 16 kHz, scripts/vblike-devset.py, seed 7)
+#                (48 VB-like pairs at 16 kHz, scripts/vblike-devset.py, seed 7) and devset-vbb (32 VB-like
+#                pairs whose noise is a crowd of distant held-out talkers, --babble, seed 8)
 #   passthrough  $TRAIN_ROOT/passthrough/{unseen,heldout,all,all-m20,vb-pitch1000}: the unseen voices
 #                (scripts/corpora/10_unseen_voices.sh), the manifest's validation speakers
 #                (scripts/passthrough-set.py), both together, the same 20 dB quieter, and the VB clean
@@ -123,6 +124,11 @@ step_devsets() {
     rm -rf "$ROOT/devset-vbl"; scripts/vblike-devset.py "$ROOT/corpus3.tsv" "$ROOT/devset-vbl" --count 48 --seed 7
     mark devset-vbl
   fi
+  if ! done_ devset-vbb; then
+    say "devsets: devset-vbb (32 VB-like pairs in a crowd of distant held-out talkers, 16 kHz, seed 8)"
+    rm -rf "$ROOT/devset-vbb"; scripts/vblike-devset.py "$ROOT/corpus3.tsv" "$ROOT/devset-vbb" --count 32 --seed 8 --babble
+    mark devset-vbb
+  fi
 }
 
 step_passthrough() {
@@ -164,6 +170,8 @@ shard_recipe() {
     s15) echo "$S10 --seed 151 --noise-weight 1" ;;
     s16) echo "$S10 --seed 161 --noise-weight 1 --noise-envelope 0.5" ;;
     s17) echo "$S10 --seed 171 --noise-weight 1 --noise-envelope 0.5" ;;
+    # s18: babble as background (ninth sitting): more, distant talkers, never within 5 dB of the speech, a larger share.
+    s18) echo "${S10/--babble-min-snr 0 --babble-talkers 4-10/--babble-min-snr 5 --babble-talkers 6-12} --seed 181 --noise-weight 1 --noise-envelope 0.5 --babble-reverb 0.8 --noise-types 0.62,0.1,0.2,0.08" ;;
     *) return 1 ;;
   esac
 }
@@ -171,7 +179,7 @@ shard_recipe() {
 shard_manifest() { case $1 in s1[0-6]) echo corpus3.tsv ;; *) echo corpus4.tsv ;; esac; }
 step_shards() {
   local name=$1 args
-  args=$(shard_recipe "$name") || { echo "no shard recipe named $name (s10 s11 s12 s13 s14 s15 s16 s17)" >&2; exit 2; }
+  args=$(shard_recipe "$name") || { echo "no shard recipe named $name (s10 s11 s12 s13 s14 s15 s16 s17 s18)" >&2; exit 2; }
   done_ "shards-$name" && return 0
   local manifest; manifest=$(shard_manifest "$name")
   [ "$manifest" = corpus3.tsv ] || step_manifest4

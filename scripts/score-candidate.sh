@@ -2,7 +2,7 @@
 # Scores a trained candidate the way the selection rule needs (docs/results.md): writes the -66 dBFS
 # feature floor into a copy of the model, then pass-through on the sets of TRAIN_ROOT/passthrough
 # that exist (all; all-m20: the same 20 dB quieter; vb-pitch1000: VB clean pitched +1000 cents),
-# the development sets TRAIN_ROOT/devset and devset-vbl (VB-like), and the evaluation pairs of
+# the development sets TRAIN_ROOT/devset, devset-vbl (VB-like) and devset-vbb (VB-like in a crowd), and the evaluation pairs of
 # ../shared/data (VB+DEMAND, dfn48k). Each result is a markdown file in TRAIN_ROOT/eval named after NAME; a result already
 # there is kept, so running it again resumes.
 # Usage: TRAIN_ROOT=../train scripts/score-candidate.sh MODEL.pnnm NAME
@@ -29,6 +29,10 @@ fi
 if [ -d "$ROOT/devset-vbl" ]; then
   [ -s "$E/vbl-$name.md" ] || scripts/compare-options.sh "$ROOT/devset-vbl" "$floored" "$E/vbl-$name" "$name ff66=" > "$E/vbl-$name.md"
   tail -1 "$E/vbl-$name.md"
+fi
+if [ -d "$ROOT/devset-vbb" ]; then
+  [ -s "$E/vbb-$name.md" ] || scripts/compare-options.sh "$ROOT/devset-vbb" "$floored" "$E/vbb-$name" "$name ff66=" > "$E/vbb-$name.md"
+  tail -1 "$E/vbb-$name.md"
 fi
 [ -s "$E/vb-$name.md" ] || scripts/evaluate-model.sh "$floored" "$E/vb-$name" > "$E/vb-$name.md"
 cat "$E/vb-$name.md"

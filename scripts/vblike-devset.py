@@ -10,7 +10,12 @@ effects, no babble made of our own speech, no synthetic noise), SNRs 2.5 / 7.5 /
 16-bit, as the VB pairs are. Nothing here reads ../shared/data/eval. Debian's python3-numpy (hence
 /usr/bin/python3).
 
-Usage: scripts/vblike-devset.py MANIFEST.tsv OUT [--count 48] [--seed 7]
+With --babble the noise is a crowd instead (docs/experiments.md, ninth sitting): 6-12 other
+held-out talkers (never the pair's own speaker), each through its own sox reverb (distant voices
+in a room), at levels within 6 dB of each other, over an ambient recording 10 dB below them, as a
+cafe or a public square sounds.
+
+Usage: scripts/vblike-devset.py MANIFEST.tsv OUT [--count 48] [--seed 7] [--babble]
 Writes OUT/clean/NAME.wav, OUT/noisy/NAME.wav and OUT/mixtures.tsv. Needs sox and numpy.
 """
 import argparse
@@ -55,12 +60,39 @@ def active_rms(x):
     return float(np.sqrt(e[keep].mean()))
 
 
+def fit(x, n, rng):
+    """x looped to at least n samples, then a random stretch of n."""
+    while len(x) < n:
+        x = np.concatenate([x, x])
+    start = rng.randrange(len(x) - n + 1)
+    return x[start:start + n]
+
+
+def babble(speech, own, n, rng):
+    """A crowd: 6-12 held-out talkers other than `own`, each reverberant, within 6 dB of each other."""
+    others = [k for k in sorted(speech) if k != own]
+    talkers = rng.randint(6, 12)
+    out = np.zeros(n)
+    for k in rng.sample(others, min(talkers, len(others))):
+        utts = sorted(speech[k], key=lambda r: r["path"])
+        x = np.concatenate([load(u["path"]) for u in rng.sample(utts, min(3, len(utts)))])
+        # A distant talker: sox reverb (50-90% reverberance, a large room), wet only.
+        pcm = x.astype("<f4").tobytes()
+        wet = subprocess.run(["sox", "-V1", "-t", "raw", "-e", "float", "-b", "32", "-c", "1", "-r", str(RATE), "-",
+                              "-t", "raw", "-e", "float", "-b", "32", "-c", "1", "-", "reverb", "-w",
+                              str(rng.randint(50, 90)), "50", "100"], input=pcm, check=True, capture_output=True).stdout
+        y = fit(np.frombuffer(wet, dtype=np.float32).astype(np.float64), n, rng)
+        out += y / (np.sqrt((y ** 2).mean()) + 1e-12) * 10 ** (-6 * rng.random() / 20)
+    return out, talkers
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("manifest")
     ap.add_argument("out")
     ap.add_argument("--count", type=int, default=48)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--babble", action="store_true", help="a crowd of held-out talkers as the noise")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     speech, noise = {}, []
@@ -104,11 +136,12 @@ def main():
         # Three ambient recordings for every urban one: DEMAND is mostly ambient.
         pool = urban if (i % 4 == 3 and urban) else ambient
         nrow = pool[rng.randrange(len(pool))]
-        n = load(nrow["path"])
-        while len(n) < len(clean):
-            n = np.concatenate([n, n])
-        start = rng.randrange(len(n) - len(clean) + 1)
-        n = n[start:start + len(clean)]
+        n = fit(load(nrow["path"]), len(clean), rng)
+        what = f"{nrow['source']}/{nrow['group']}"
+        if a.babble:
+            crowd, talkers = babble(speech, key, len(clean), rng)
+            n = crowd + n * (np.sqrt((crowd ** 2).mean()) / (np.sqrt((n ** 2).mean()) + 1e-12)) * 10 ** (-10 / 20)
+            what = f"babble {talkers} + {what}"
         snr = SNRS[i % len(SNRS)]
         s_rms = active_rms(clean)
         n_rms = float(np.sqrt((n ** 2).mean())) + 1e-12
@@ -119,7 +152,7 @@ def main():
         g = min(10 ** (-26 / 20) / s_rms, 0.95 / peak)
         save(os.path.join(a.out, "clean", name), clean * g)
         save(os.path.join(a.out, "noisy", name), noisy * g)
-        rows.append(f"{name}\t{key[0]}/{key[1]}\t{nrow['source']}/{nrow['group']}\t{snr}\t{len(clean) / RATE:.2f}")
+        rows.append(f"{name}\t{key[0]}/{key[1]}\t{what}\t{snr}\t{len(clean) / RATE:.2f}")
         print(rows[-1], flush=True)
     with open(os.path.join(a.out, "mixtures.tsv"), "w") as f:
         f.write("file\tspeaker\tnoise\tsnr_db\tseconds\n" + "\n".join(rows) + "\n")

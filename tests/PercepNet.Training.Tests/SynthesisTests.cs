@@ -346,6 +346,28 @@ public sealed class SynthesisTests : IClassFixture<MiniCorpus>
     }
 
     [Fact]
+    public void DistantBabbleTalkersAreReverberantAndTheDefaultDrawsNothing()
+    {
+        var lib = new CorpusLibrary(_corpus.Manifest, "train");
+        var o = Short with { NoiseTypeWeights = [0, 0, 1, 0], BabbleTalkers = [5, 5], SecondNoiseProbability = 0, NoiseOnlyProbability = 0, CleanOnlyProbability = 0, LowPassProbability = 0, ClipProbability = 0, QuantiseProbability = 0, BandLimitProbability = 0, GapProbability = 0 };
+        var dry = new Synthesizer(lib, o).Make(4);
+        var off = new Synthesizer(lib, o with { BabbleReverbProbability = 0 }).Make(4);
+        Assert.Equal(dry.Noisy, off.Noisy); // 0 is the default and draws nothing
+        Assert.DoesNotContain("distant", dry.Description);
+        var wet = new Synthesizer(lib, o with { BabbleReverbProbability = 1 }).Make(4);
+        Assert.Contains("babble 5 (5 distant)", wet.Description);
+        Assert.Equal(dry.Target, wet.Target); // only the noise changes
+        Assert.NotEqual(dry.Noisy, wet.Noisy);
+        // The room changes the babble, not its level: the SNR of the mixture is kept.
+        double dryDb = LevelDb(Subtract(dry.Noisy, dry.Target)), wetDb = LevelDb(Subtract(wet.Noisy, wet.Target));
+        Assert.True(Math.Abs(wetDb - dryDb) < 0.5, $"babble level: distant {wetDb:F2} dB, dry {dryDb:F2} dB");
+    }
+
+    private static float[] Subtract(float[] a, float[] b) => a.Select((v, i) => v - b[i]).ToArray();
+
+    private static double LevelDb(float[] x) => 10 * Math.Log10(x.Average(v => (double)v * v) + 1e-20);
+
+    [Fact]
     public void BandsAboveTheSpeechBandwidthAreDontCareInSpeechAndClosedInPauses()
     {
         var lib = new CorpusLibrary(_corpus.Manifest, "train");

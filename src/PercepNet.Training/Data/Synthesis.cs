@@ -109,6 +109,13 @@ public sealed record SynthesisOptions
     public int[] BabbleTalkers { get; init; } = [3, 7];
 
     /// <summary>
+    /// Probability that a babble talker is distant: its speech goes through the full response of a
+    /// random simulated room (<see cref="RoomSimulator"/>), as the voices of a cafe or a public square
+    /// reach a microphone. 0 (default) draws nothing, so older recipes make the same mixtures.
+    /// </summary>
+    public double BabbleReverbProbability { get; init; }
+
+    /// <summary>
     /// Probability that a mixture gets gaps of digital silence (input and target exactly 0), as
     /// edited recordings, muted or gated microphones and concatenated clips have: 1-3 gaps of
     /// <see cref="GapSeconds"/>, the first at the very start half of the time. Speech right after
@@ -346,6 +353,7 @@ public sealed class Synthesizer
                 // Babble: 3-7 (BabbleTalkers) other talkers at random levels within 10 dB.
                 int talkers = _o.BabbleTalkers[0] + rng.Next(_o.BabbleTalkers[1] - _o.BabbleTalkers[0] + 1);
                 var x = new float[n];
+                int reverberant = 0;
                 for (int t = 0; t < talkers; t++)
                 {
                     var s = new float[n];
@@ -356,10 +364,16 @@ public sealed class Synthesizer
                         for (int i = Math.Max(0, -p); i < utt.Length && p + i < n; i++) s[p + i] = utt[i];
                         p += utt.Length + (int)(rng.NextDouble() * 0.3 * FrameLayout.SampleRate);
                     }
+                    if (_o.BabbleReverbProbability > 0 && rng.NextDouble() < _o.BabbleReverbProbability)
+                    {
+                        var wet = FftConvolver.Convolve(s, RoomSimulator.Random(rng).Response);
+                        Array.Copy(wet, s, n);
+                        reverberant++;
+                    }
                     Scale(s, -20 - 10 * rng.NextDouble() - ActiveLevelDb(s));
                     for (int i = 0; i < n; i++) x[i] += s[i];
                 }
-                return (x, $"babble {talkers}");
+                return (x, reverberant > 0 ? $"babble {talkers} ({reverberant} distant)" : $"babble {talkers}");
             }
             case 3:
             {

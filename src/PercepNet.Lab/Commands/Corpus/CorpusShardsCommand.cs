@@ -81,6 +81,15 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
         [Description("Number of babble talkers, e.g. 5-10 (default 3-7).")]
         public string? BabbleTalkers { get; init; }
 
+        [CommandOption("--babble-reverb <P>")]
+        [Description("Probability that a babble talker is distant (through a random simulated room), as the voices of a cafe are. Default 0.")]
+        [DefaultValue(0.0)]
+        public double BabbleReverb { get; init; }
+
+        [CommandOption("--noise-types <R,C,B,T>")]
+        [Description("Shares of the noise types: recorded, stationary coloured, babble, typing (default 0.7,0.1,0.12,0.08).")]
+        public string? NoiseTypes { get; init; }
+
         [CommandOption("--gaps <P>")]
         [Description("Probability that a mixture gets 1-3 gaps of digital silence (0.2-2.5 s, input and target 0; the first at the start half of the time), as edited or gated recordings have. 0 = as before.")]
         [DefaultValue(0.0)]
@@ -108,11 +117,22 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
         {
             if (!File.Exists(Manifest)) return ValidationResult.Error($"{Manifest}: manifest not found (run `percepnet-lab corpus build` first)");
             if (Frames < 10 || PerShard < 1 || TrainHours <= 0 || ValHours < 0 || !(SnrSkew > 0) || !(SpeedPerturb >= 0 && SpeedPerturb <= 1) || !(BandLimit >= 0 && BandLimit <= 1)
-                || !(VoiceShift >= 0 && VoiceShift <= 1) || !(Gaps >= 0 && Gaps <= 1) || !(QuietSpeech >= 0 && QuietSpeech <= 1) || !(NoiseEnvelope >= 0 && NoiseEnvelope <= 1) || SpeakerBalance is { } a && !(a >= 0 && a <= 2) || NoiseWeight is { } b && !(b >= 0 && b <= 2))
-                return ValidationResult.Error("--frames >= 10, --per-shard >= 1, --train-hours > 0, --val-hours >= 0, --snr-skew > 0, --speed-perturb, --voice-shift, --gaps, --quiet-speech, --noise-envelope and --band-limit within [0, 1], --speaker-balance and --noise-weight within [0, 2]");
+                || !(VoiceShift >= 0 && VoiceShift <= 1) || !(Gaps >= 0 && Gaps <= 1) || !(QuietSpeech >= 0 && QuietSpeech <= 1) || !(NoiseEnvelope >= 0 && NoiseEnvelope <= 1) || !(BabbleReverb >= 0 && BabbleReverb <= 1) || SpeakerBalance is { } a && !(a >= 0 && a <= 2) || NoiseWeight is { } b && !(b >= 0 && b <= 2))
+                return ValidationResult.Error("--frames >= 10, --per-shard >= 1, --train-hours > 0, --val-hours >= 0, --snr-skew > 0, --speed-perturb, --voice-shift, --gaps, --quiet-speech, --noise-envelope, --babble-reverb and --band-limit within [0, 1], --speaker-balance and --noise-weight within [0, 2]");
             if (PitchRange != null && ParsePitchRange(PitchRange) == null) return ValidationResult.Error($"--pitch-range {PitchRange}: expected LO,HI semitones with -12 <= LO <= HI <= 14");
             if (BabbleTalkers != null && ParseRange(BabbleTalkers) == null) return ValidationResult.Error($"--babble-talkers {BabbleTalkers}: expected MIN-MAX with 1 <= MIN <= MAX <= 20");
+            if (NoiseTypes != null && ParseShares(NoiseTypes) == null) return ValidationResult.Error($"--noise-types {NoiseTypes}: expected four shares R,C,B,T, each >= 0, adding up to more than 0");
             return ValidationResult.Success();
+        }
+
+        internal static double[]? ParseShares(string text)
+        {
+            var parts = text.Split(',');
+            var inv = System.Globalization.CultureInfo.InvariantCulture;
+            var w = new double[parts.Length];
+            for (int i = 0; i < parts.Length; i++)
+                if (!double.TryParse(parts[i], System.Globalization.NumberStyles.Float, inv, out w[i]) || !(w[i] >= 0)) return null;
+            return w.Length == 4 && w.Sum() > 0 ? w : null;
         }
 
         internal static double[]? ParsePitchRange(string text)
@@ -141,6 +161,8 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
             VoiceShiftProbability = s.VoiceShift, SpeakerBalance = s.SpeakerBalance, NoiseDurationWeight = s.NoiseWeight, NoiseEnvelopeProbability = s.NoiseEnvelope, BabbleMinSnrDb = s.BabbleMinSnr, GapProbability = s.Gaps, QuietSpeechProbability = s.QuietSpeech };
         if (s.PitchRange != null) options = options with { PitchSemitones = Settings.ParsePitchRange(s.PitchRange)! };
         if (s.BabbleTalkers != null) options = options with { BabbleTalkers = Settings.ParseRange(s.BabbleTalkers)! };
+        if (s.NoiseTypes != null) options = options with { NoiseTypeWeights = Settings.ParseShares(s.NoiseTypes)! };
+        options = options with { BabbleReverbProbability = s.BabbleReverb };
         int jobs = s.Jobs ?? Environment.ProcessorCount;
         foreach (var (split, hours) in new[] { ("train", s.TrainHours), ("val", s.ValHours) })
         {
