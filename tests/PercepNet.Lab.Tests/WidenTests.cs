@@ -158,5 +158,24 @@ public sealed class WidenTests : IDisposable
         (code, output) = LabCliTests.Run("widen", small, "--to", "huge", "-o", po);
         Assert.NotEqual(0, code);
         Assert.Contains("--to", output);
+        (code, output) = LabCliTests.Run("widen", small, "--to", "conv=300,cells=5", "-o", po);
+        Assert.NotEqual(0, code);
+        Assert.Contains("--to", output);
+    }
+
+    [Fact]
+    public void CliWidensToGivenSizesKeepingTheOthers()
+    {
+        string medium = RandomModels.Save(Random(NetworkShape.Medium, 5), _dir, "medium.pnnm");
+        string po = Path.Combine(_dir, "mid.pnnm");
+        var (code, output) = LabCliTests.Run("widen", medium, "--to", "conv=448,gru=416,gain=416", "-o", po);
+        Assert.True(code == 0, output);
+        var wide = ModelFile.Load(po);
+        Assert.Equal(NetworkShape.Medium with { Conv1Channels = 448, Conv2Channels = 448, SharedGru = 416, GainGru = 416 }, wide.Shape);
+        Assert.True(LargestOutputDifference(ModelFile.Load(medium), wide, frames: 60) < 1e-5);
+        // Narrower than the input is refused, with the input named.
+        (code, output) = LabCliTests.Run("widen", medium, "--to", "gru=256", "-o", po + "2");
+        Assert.NotEqual(0, code);
+        Assert.False(File.Exists(po + "2"));
     }
 }

@@ -20,8 +20,8 @@ public sealed class WidenCommand : Command<WidenCommand.Settings>
         [Description("The model file to widen (.pnnm).")]
         public string Input { get; init; } = "";
 
-        [CommandOption("--to <PRESET>")]
-        [Description("Target sizes: medium or paper (the input layer, kernels, GRU count and look-ahead must match the input's).")]
+        [CommandOption("--to <SIZES>")]
+        [Description("Target sizes: medium, paper, or the input's sizes with some changed, as conv=448,gru=416,gain=416,strength=128 (conv: both convolutions; gru: the shared GRUs; gain, strength: those GRUs). The input layer, kernels, GRU count and look-ahead must match the input's.")]
         public string To { get; init; } = "";
 
         [CommandOption("--features <N>")]
@@ -43,7 +43,8 @@ public sealed class WidenCommand : Command<WidenCommand.Settings>
 
         public override ValidationResult Validate()
         {
-            if (To != "" && NetworkShape.FromPreset(To) is null) return ValidationResult.Error($"--to must be medium or paper (got '{To}')");
+            if (To != "" && NetworkShape.FromPreset(To) is null && ParseSizes(To, NetworkShape.Small) is null)
+                return ValidationResult.Error($"--to must be medium, paper or sizes such as conv=448,gru=416 (got '{To}')");
             if (To == "" && Features is null) return ValidationResult.Error("give --to PRESET, --features N or both");
             if (Features is { } f && f != PercepNet.Features.FeatureExtractor.Count && f != PercepNet.Features.FeatureExtractor.ExtendedCount)
                 return ValidationResult.Error($"--features must be {PercepNet.Features.FeatureExtractor.Count} or {PercepNet.Features.FeatureExtractor.ExtendedCount} (got {f})");
@@ -51,6 +52,29 @@ public sealed class WidenCommand : Command<WidenCommand.Settings>
             if (string.IsNullOrWhiteSpace(Output)) return ValidationResult.Error("--output FILE is required");
             if (!File.Exists(Input)) return ValidationResult.Error($"{Input}: model file not found");
             return ValidationResult.Success();
+        }
+
+        /// <summary>
+        /// <paramref name="from"/> with the sizes of <paramref name="text"/> ("conv=448,gru=416,gain=416,strength=128",
+        /// any subset, each 1..<see cref="NetworkShape.MaxWidth"/>), or null if the text is not such a list.
+        /// </summary>
+        internal static NetworkShape? ParseSizes(string text, NetworkShape from)
+        {
+            NetworkShape shape = from;
+            foreach (string part in text.Split(','))
+            {
+                string[] kv = part.Split('=');
+                if (kv.Length != 2 || !int.TryParse(kv[1], out int n) || n < 1 || n > NetworkShape.MaxWidth) return null;
+                switch (kv[0].Trim())
+                {
+                    case "conv": shape = shape with { Conv1Channels = n, Conv2Channels = n }; break;
+                    case "gru": shape = shape with { SharedGru = n }; break;
+                    case "gain": shape = shape with { GainGru = n }; break;
+                    case "strength": shape = shape with { StrengthGru = n }; break;
+                    default: return null;
+                }
+            }
+            return shape;
         }
     }
 
@@ -62,7 +86,9 @@ public sealed class WidenCommand : Command<WidenCommand.Settings>
     {
         // Bad files and impossible targets throw with a message naming the file; the host prints it and exits non-zero.
         ModelFile input = ModelFile.Load(s.Input);
-        NetworkShape target = s.To == "" ? input.Shape : NetworkShape.FromPreset(s.To)! with { Features = input.Shape.Features };
+        NetworkShape target = s.To == "" ? input.Shape
+            : NetworkShape.FromPreset(s.To) is { } preset ? preset with { Features = input.Shape.Features }
+            : Settings.ParseSizes(s.To, input.Shape)!;
         if (s.Features is { } f) target = target with { Features = f };
         FeatureNormalization? norm = null;
         if (target.Features > input.Shape.Features)
