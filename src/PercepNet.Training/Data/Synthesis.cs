@@ -366,8 +366,7 @@ public sealed class Synthesizer
                     }
                     if (_o.BabbleReverbProbability > 0 && rng.NextDouble() < _o.BabbleReverbProbability)
                     {
-                        var wet = FftConvolver.Convolve(s, RoomSimulator.Random(rng).Response);
-                        Array.Copy(wet, s, n);
+                        s = FftConvolver.Convolve(s, RoomSimulator.Random(rng).Response); // truncated to n
                         reverberant++;
                     }
                     Scale(s, -20 - 10 * rng.NextDouble() - ActiveLevelDb(s));

@@ -158,11 +158,11 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
     {
         var manifest = CorpusEntry.ReadManifest(s.Manifest);
         var options = new SynthesisOptions { Frames = s.Frames, SnrSkew = s.SnrSkew, SpeedPerturbProbability = s.SpeedPerturb, BandLimitProbability = s.BandLimit,
-            VoiceShiftProbability = s.VoiceShift, SpeakerBalance = s.SpeakerBalance, NoiseDurationWeight = s.NoiseWeight, NoiseEnvelopeProbability = s.NoiseEnvelope, BabbleMinSnrDb = s.BabbleMinSnr, GapProbability = s.Gaps, QuietSpeechProbability = s.QuietSpeech };
+            VoiceShiftProbability = s.VoiceShift, SpeakerBalance = s.SpeakerBalance, NoiseDurationWeight = s.NoiseWeight, NoiseEnvelopeProbability = s.NoiseEnvelope, BabbleMinSnrDb = s.BabbleMinSnr, GapProbability = s.Gaps, QuietSpeechProbability = s.QuietSpeech,
+            BabbleReverbProbability = s.BabbleReverb };
         if (s.PitchRange != null) options = options with { PitchSemitones = Settings.ParsePitchRange(s.PitchRange)! };
         if (s.BabbleTalkers != null) options = options with { BabbleTalkers = Settings.ParseRange(s.BabbleTalkers)! };
         if (s.NoiseTypes != null) options = options with { NoiseTypeWeights = Settings.ParseShares(s.NoiseTypes)! };
-        options = options with { BabbleReverbProbability = s.BabbleReverb };
         int jobs = s.Jobs ?? Environment.ProcessorCount;
         foreach (var (split, hours) in new[] { ("train", s.TrainHours), ("val", s.ValHours) })
         {
