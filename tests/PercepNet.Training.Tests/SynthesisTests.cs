@@ -363,6 +363,28 @@ public sealed class SynthesisTests : IClassFixture<MiniCorpus>
         Assert.True(Math.Abs(wetDb - dryDb) < 0.5, $"babble level: distant {wetDb:F2} dB, dry {dryDb:F2} dB");
     }
 
+    [Fact]
+    public void BackgroundTalkersAddDistantVoicesAtTheirSnrAndTheDefaultDrawsNothing()
+    {
+        var lib = new CorpusLibrary(_corpus.Manifest, "train");
+        var o = Short with { NoiseTypeWeights = [0, 1, 0, 0], SecondNoiseProbability = 0, NoiseOnlyProbability = 0, CleanOnlyProbability = 0, LowPassProbability = 0, ClipProbability = 0, QuantiseProbability = 0, BandLimitProbability = 0, GapProbability = 0, ReverbProbability = 0 };
+        var plain = new Synthesizer(lib, o).Make(5);
+        var off = new Synthesizer(lib, o with { BackgroundTalkersProbability = 0 }).Make(5);
+        Assert.Equal(plain.Noisy, off.Noisy); // 0 is the default and draws nothing
+        Assert.DoesNotContain("background", plain.Description);
+        var with = new Synthesizer(lib, o with { BackgroundTalkersProbability = 1, BackgroundTalkers = [2, 2], BackgroundTalkersSnrDb = [10, 10] }).Make(5);
+        Assert.Contains("2 background talker(s) snr 10.0", with.Description);
+        Assert.Equal(plain.Target, with.Target); // the voices are noise: the target is unchanged
+        // The coloured noise is drawn first, with the same draws: what is added is the voices alone,
+        // at the level the SNR sets (5 dB more SNR, the same voices 5 dB quieter).
+        var quieter = new Synthesizer(lib, o with { BackgroundTalkersProbability = 1, BackgroundTalkers = [2, 2], BackgroundTalkersSnrDb = [15, 15] }).Make(5);
+        double loudDb = LevelDb(Subtract(with.Noisy, plain.Noisy)), quietDb = LevelDb(Subtract(quieter.Noisy, plain.Noisy));
+        Assert.InRange(loudDb - quietDb, 4.9, 5.1);
+        // Both are set against the speech's active level: the noise at its SNR, the voices at 10 dB.
+        double noiseSnr = double.Parse(System.Text.RegularExpressions.Regex.Match(plain.Description, @"coloured noise tilt \S+ snr (-?[0-9.]+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(LevelDb(Subtract(plain.Noisy, plain.Target)) - loudDb, 10 - noiseSnr - 0.2, 10 - noiseSnr + 0.2);
+    }
+
     private static float[] Subtract(float[] a, float[] b) => a.Select((v, i) => v - b[i]).ToArray();
 
     private static double LevelDb(float[] x) => 10 * Math.Log10(x.Average(v => (double)v * v) + 1e-20);

@@ -116,6 +116,21 @@ public sealed record SynthesisOptions
     public double BabbleReverbProbability { get; init; }
 
     /// <summary>
+    /// Probability that a mixture also holds a few distinct voices in the background, on top of its
+    /// noise: <see cref="BackgroundTalkers"/> other talkers, each distant (through a random simulated
+    /// room), together <see cref="BackgroundTalkersSnrDb"/> below the speech, as a cafe, an office or
+    /// a square adds the voices of a table or two to its ambience (VB+DEMAND's low-SNR pairs). 0
+    /// (default) draws nothing, so older recipes make the same mixtures.
+    /// </summary>
+    public double BackgroundTalkersProbability { get; init; }
+
+    /// <summary>Number of background talkers, inclusive range (default 1-3).</summary>
+    public int[] BackgroundTalkers { get; init; } = [1, 3];
+
+    /// <summary>Range of the background talkers' SNR against the speech, dB (uniform; default 5-15).</summary>
+    public double[] BackgroundTalkersSnrDb { get; init; } = [5, 15];
+
+    /// <summary>
     /// Probability that a mixture gets gaps of digital silence (input and target exactly 0), as
     /// edited recordings, muted or gated microphones and concatenated clips have: 1-3 gaps of
     /// <see cref="GapSeconds"/>, the first at the very start half of the time. Speech right after
@@ -243,6 +258,15 @@ public sealed class Synthesizer
                 for (int i = 0; i < n; i++) noisy[i] += noise[i];
                 desc.Add($"{what} snr {noiseSnr:F1}");
             }
+            if (_o.BackgroundTalkersProbability > 0 && rng.NextDouble() < _o.BackgroundTalkersProbability)
+            {
+                int[] range = _o.BackgroundTalkers;
+                var (voices, talkers) = MakeTalkers(rng, n, range[0] + rng.Next(range[1] - range[0] + 1), 1);
+                double voicesSnr = _o.BackgroundTalkersSnrDb[0] + (_o.BackgroundTalkersSnrDb[1] - _o.BackgroundTalkersSnrDb[0]) * rng.NextDouble();
+                Scale(voices, speechPowerDb - voicesSnr - MeanLevelDb(voices));
+                for (int i = 0; i < n; i++) noisy[i] += voices[i];
+                desc.Add($"{talkers} background talker(s) snr {voicesSnr:F1}");
+            }
         }
         else desc.Add("clean only");
 
@@ -328,6 +352,36 @@ public sealed class Synthesizer
         return y;
     }
 
+    /// <summary>
+    /// <paramref name="talkers"/> other talkers' speech, each at a random level within 10 dB, each
+    /// distant (through a random simulated room) with probability <paramref name="reverb"/> (0 draws
+    /// nothing); returns the sum and how many were distant.
+    /// </summary>
+    private (float[] Voices, int Distant) MakeTalkers(Random rng, int n, int talkers, double reverb)
+    {
+        var x = new float[n];
+        int reverberant = 0;
+        for (int t = 0; t < talkers; t++)
+        {
+            var s = new float[n];
+            int p = -(int)(rng.NextDouble() * FrameLayout.SampleRate * 2);
+            while (p < n)
+            {
+                var utt = _lib.Load(_lib.Speech[rng.Next(_lib.Speech.Length)]);
+                for (int i = Math.Max(0, -p); i < utt.Length && p + i < n; i++) s[p + i] = utt[i];
+                p += utt.Length + (int)(rng.NextDouble() * 0.3 * FrameLayout.SampleRate);
+            }
+            if (reverb > 0 && rng.NextDouble() < reverb)
+            {
+                s = FftConvolver.Convolve(s, RoomSimulator.Random(rng).Response); // truncated to n
+                reverberant++;
+            }
+            Scale(s, -20 - 10 * rng.NextDouble() - ActiveLevelDb(s));
+            for (int i = 0; i < n; i++) x[i] += s[i];
+        }
+        return (x, reverberant);
+    }
+
     private (float[] Noise, string What) MakeNoise(Random rng, int n)
     {
         double[] w = _o.NoiseTypeWeights;
@@ -352,26 +406,7 @@ public sealed class Synthesizer
             {
                 // Babble: 3-7 (BabbleTalkers) other talkers at random levels within 10 dB.
                 int talkers = _o.BabbleTalkers[0] + rng.Next(_o.BabbleTalkers[1] - _o.BabbleTalkers[0] + 1);
-                var x = new float[n];
-                int reverberant = 0;
-                for (int t = 0; t < talkers; t++)
-                {
-                    var s = new float[n];
-                    int p = -(int)(rng.NextDouble() * FrameLayout.SampleRate * 2);
-                    while (p < n)
-                    {
-                        var utt = _lib.Load(_lib.Speech[rng.Next(_lib.Speech.Length)]);
-                        for (int i = Math.Max(0, -p); i < utt.Length && p + i < n; i++) s[p + i] = utt[i];
-                        p += utt.Length + (int)(rng.NextDouble() * 0.3 * FrameLayout.SampleRate);
-                    }
-                    if (_o.BabbleReverbProbability > 0 && rng.NextDouble() < _o.BabbleReverbProbability)
-                    {
-                        s = FftConvolver.Convolve(s, RoomSimulator.Random(rng).Response); // truncated to n
-                        reverberant++;
-                    }
-                    Scale(s, -20 - 10 * rng.NextDouble() - ActiveLevelDb(s));
-                    for (int i = 0; i < n; i++) x[i] += s[i];
-                }
+                var (x, reverberant) = MakeTalkers(rng, n, talkers, _o.BabbleReverbProbability);
                 return (x, reverberant > 0 ? $"babble {talkers} ({reverberant} distant)" : $"babble {talkers}");
             }
             case 3:
