@@ -220,6 +220,7 @@ public sealed class LabCliTests : IDisposable
     [InlineData("--pitch-range", "3,1")] [InlineData("--pitch-range", "-4")] [InlineData("--pitch-range", "-4,15")]
     [InlineData("--pitch-range", "-13,0")] [InlineData("--pitch-range", "a,b")]
     [InlineData("--quiet-speech", "-0.1")] [InlineData("--quiet-speech", "1.5")] [InlineData("--quiet-speech", "NaN")]
+    [InlineData("--background-talkers", "-0.1")] [InlineData("--background-talkers", "1.5")] [InlineData("--background-talkers", "NaN")]
     public void CorpusShardsRefusesABadOptionValueNamingIt(string option, string value)
     {
         string manifest = Path.Combine(_dir, "m.tsv");
