@@ -2,7 +2,8 @@
 # Scores a trained candidate the way the selection rule needs (docs/results.md): writes the -66 dBFS
 # feature floor into a copy of the model, then pass-through on the sets of TRAIN_ROOT/passthrough
 # that exist (all; all-m20: the same 20 dB quieter; vb-pitch1000: VB clean pitched +1000 cents),
-# the development sets TRAIN_ROOT/devset, devset-vbl (VB-like) and devset-vbb (VB-like in a crowd), and the evaluation pairs of
+# the development sets TRAIN_ROOT/devset, devset-vbl (VB-like) and devset-vbb (VB-like in a crowd; also its cell gains,
+# scripts/cell-gains.py), and the evaluation pairs of
 # ../shared/data (VB+DEMAND, dfn48k). Each result is a markdown file in TRAIN_ROOT/eval named after NAME; a result already
 # there is kept, so running it again resumes.
 # Usage: TRAIN_ROOT=../train scripts/score-candidate.sh MODEL.pnnm NAME
@@ -33,6 +34,12 @@ fi
 if [ -d "$ROOT/devset-vbb" ]; then
   [ -s "$E/vbb-$name.md" ] || scripts/compare-options.sh "$ROOT/devset-vbb" "$floored" "$E/vbb-$name" "$name ff66=" > "$E/vbb-$name.md"
   tail -1 "$E/vbb-$name.md"
+  # How sharply it tells noise cells from speech cells there (scripts/cell-gains.py; peers: docs/experiments.md, tenth sitting).
+  py=python3; $py -c "import numpy, scipy" 2>/dev/null || py=/usr/bin/python3
+  if $py -c "import numpy, scipy" 2>/dev/null; then
+    [ -s "$E/cells-vbb-$name.md" ] || $py scripts/cell-gains.py "$ROOT/devset-vbb" "$name=$E/vbb-$name/o0" > "$E/cells-vbb-$name.md"
+    tail -2 "$E/cells-vbb-$name.md"
+  else echo "cell gains skipped: no python3 with numpy and scipy (apt-get install python3-numpy python3-scipy)"; fi
 fi
 [ -s "$E/vb-$name.md" ] || scripts/evaluate-model.sh "$floored" "$E/vb-$name" > "$E/vb-$name.md"
 cat "$E/vb-$name.md"
