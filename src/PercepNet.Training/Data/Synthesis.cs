@@ -116,11 +116,12 @@ public sealed record SynthesisOptions
     public double BabbleReverbProbability { get; init; }
 
     /// <summary>
-    /// Probability that a mixture also holds a few distinct voices in the background, on top of its
-    /// noise: <see cref="BackgroundTalkers"/> other talkers, each distant (through a random simulated
-    /// room), together <see cref="BackgroundTalkersSnrDb"/> below the speech, as a cafe, an office or
-    /// a square adds the voices of a table or two to its ambience (VB+DEMAND's low-SNR pairs). 0
-    /// (default) draws nothing, so older recipes make the same mixtures.
+    /// Probability that a mixture also holds a few voices in the background, on top of its noise:
+    /// <see cref="BackgroundTalkers"/> talkers (each a stream of utterances of the corpus, as babble's
+    /// are), each distant (through a random simulated room), together <see cref="BackgroundTalkersSnrDb"/>
+    /// below the speech, as a cafe, an office or a square adds the voices of a table or two to its
+    /// ambience (VB+DEMAND's low-SNR pairs). 0 (default) draws nothing, so older recipes make the
+    /// same mixtures.
     /// </summary>
     public double BackgroundTalkersProbability { get; init; }
 
