@@ -87,7 +87,7 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
         public double BabbleReverb { get; init; }
 
         [CommandOption("--background-talkers <P>")]
-        [Description("Probability that a mixture also holds 1-3 distinct distant talkers 5-15 dB below the speech, on top of its noise, as the voices of a table or two in a cafe. Default 0.")]
+        [Description("Probability that a mixture also holds 1-3 distant talkers (each a stream of corpus utterances, as babble's are) 5-15 dB below the speech, on top of its noise, as the voices of a table or two in a cafe. Default 0.")]
         [DefaultValue(0.0)]
         public double BackgroundTalkers { get; init; }
 
