@@ -174,6 +174,8 @@ shard_recipe() {
     s18) echo "${S10/--babble-min-snr 0 --babble-talkers 4-10/--babble-min-snr 5 --babble-talkers 6-12} --seed 181 --noise-weight 1 --noise-envelope 0.5 --babble-reverb 0.8 --noise-types 0.62,0.1,0.2,0.08" ;;
     # s19: s18 with a few distinct distant talkers 5-15 dB below the speech in 30% of the mixtures, on top of their noise (tenth sitting).
     s19) echo "$(shard_recipe s18 | sed 's/--seed 181/--seed 191/') --background-talkers 0.3" ;;
+    # s20: the very mixtures of s19 (same seed) with the clean recordings' own background removed from the gain targets (eleventh sitting).
+    s20) echo "$(shard_recipe s19) --target-background 1.5" ;;
     # RECIPE-K: the recipe RECIPE with its seed S replaced by 100 S + K: fresh mixtures of the same kind
     # (scripts/train-chain.sh makes one set per step, s19-1, s19-2, ...).
     *-[0-9]*)
@@ -188,7 +190,7 @@ shard_recipe() {
 shard_manifest() { case ${1%%-*} in s1[0-6]) echo corpus3.tsv ;; *) echo corpus4.tsv ;; esac; }
 step_shards() {
   local name=$1 args
-  args=$(shard_recipe "$name") || { echo "no shard recipe named $name (s10 ... s19, or RECIPE-K for fresh mixtures of RECIPE)" >&2; exit 2; }
+  args=$(shard_recipe "$name") || { echo "no shard recipe named $name (s10 ... s20, or RECIPE-K for fresh mixtures of RECIPE)" >&2; exit 2; }
   done_ "shards-$name" && return 0
   local manifest; manifest=$(shard_manifest "$name")
   [ "$manifest" = corpus3.tsv ] || step_manifest4

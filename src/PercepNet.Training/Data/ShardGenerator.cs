@@ -23,7 +23,7 @@ public static class ShardGenerator
             int count = Math.Min(sequencesPerShard, sequences - s * sequencesPerShard);
             if (!File.Exists(path))
             {
-                var builder = new TargetBuilder();
+                var builder = new TargetBuilder { BackgroundRemoval = options.TargetBackgroundRemoval };
                 var data = new float[(long)count * options.Frames * FeatureShard.FrameFloats];
                 for (int i = 0; i < count; i++)
                 {

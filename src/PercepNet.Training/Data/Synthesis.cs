@@ -143,6 +143,13 @@ public sealed record SynthesisOptions
     /// <summary>Range of a gap's length, seconds (uniform).</summary>
     public double[] GapSeconds { get; init; } = [0.2, 2.5];
 
+    /// <summary>
+    /// Over-subtraction of the target's own background when shards are built
+    /// (<see cref="TargetBuilder.BackgroundRemoval"/>; 0, the default: targets as before). The
+    /// mixtures themselves do not change.
+    /// </summary>
+    public double TargetBackgroundRemoval { get; init; }
+
     public double ClipProbability { get; init; } = 0.05;
     public double QuantiseProbability { get; init; } = 0.2;
     public double SpeechEqProbability { get; init; } = 0.7;

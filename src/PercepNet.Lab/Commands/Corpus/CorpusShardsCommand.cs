@@ -91,6 +91,11 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
         [DefaultValue(0.0)]
         public double BackgroundTalkers { get; init; }
 
+        [CommandOption("--target-background <A>")]
+        [Description("Remove the clean speech's own background (hiss, room noise) from the gain targets, with over-subtraction A (1.5 is typical; 0 = off, the default): pauses are then asked to be silent, not as noisy as the speech recording was. The mixtures do not change.")]
+        [DefaultValue(0.0)]
+        public double TargetBackground { get; init; }
+
         [CommandOption("--noise-types <R,C,B,T>")]
         [Description("Shares of the noise types: recorded, stationary coloured, babble, typing (default 0.7,0.1,0.12,0.08).")]
         public string? NoiseTypes { get; init; }
@@ -122,8 +127,8 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
         {
             if (!File.Exists(Manifest)) return ValidationResult.Error($"{Manifest}: manifest not found (run `percepnet-lab corpus build` first)");
             if (Frames < 10 || PerShard < 1 || TrainHours <= 0 || ValHours < 0 || !(SnrSkew > 0) || !(SpeedPerturb >= 0 && SpeedPerturb <= 1) || !(BandLimit >= 0 && BandLimit <= 1)
-                || !(VoiceShift >= 0 && VoiceShift <= 1) || !(Gaps >= 0 && Gaps <= 1) || !(QuietSpeech >= 0 && QuietSpeech <= 1) || !(NoiseEnvelope >= 0 && NoiseEnvelope <= 1) || !(BabbleReverb >= 0 && BabbleReverb <= 1) || !(BackgroundTalkers >= 0 && BackgroundTalkers <= 1) || SpeakerBalance is { } a && !(a >= 0 && a <= 2) || NoiseWeight is { } b && !(b >= 0 && b <= 2))
-                return ValidationResult.Error("--frames >= 10, --per-shard >= 1, --train-hours > 0, --val-hours >= 0, --snr-skew > 0, --speed-perturb, --voice-shift, --gaps, --quiet-speech, --noise-envelope, --babble-reverb, --background-talkers and --band-limit within [0, 1], --speaker-balance and --noise-weight within [0, 2]");
+                || !(VoiceShift >= 0 && VoiceShift <= 1) || !(Gaps >= 0 && Gaps <= 1) || !(QuietSpeech >= 0 && QuietSpeech <= 1) || !(NoiseEnvelope >= 0 && NoiseEnvelope <= 1) || !(BabbleReverb >= 0 && BabbleReverb <= 1) || !(BackgroundTalkers >= 0 && BackgroundTalkers <= 1) || !(TargetBackground >= 0 && TargetBackground <= 4) || SpeakerBalance is { } a && !(a >= 0 && a <= 2) || NoiseWeight is { } b && !(b >= 0 && b <= 2))
+                return ValidationResult.Error("--frames >= 10, --per-shard >= 1, --train-hours > 0, --val-hours >= 0, --snr-skew > 0, --speed-perturb, --voice-shift, --gaps, --quiet-speech, --noise-envelope, --babble-reverb, --background-talkers and --band-limit within [0, 1], --speaker-balance and --noise-weight within [0, 2], --target-background within [0, 4]");
             if (PitchRange != null && ParsePitchRange(PitchRange) == null) return ValidationResult.Error($"--pitch-range {PitchRange}: expected LO,HI semitones with -12 <= LO <= HI <= 14");
             if (BabbleTalkers != null && ParseRange(BabbleTalkers) == null) return ValidationResult.Error($"--babble-talkers {BabbleTalkers}: expected MIN-MAX with 1 <= MIN <= MAX <= 20");
             if (NoiseTypes != null && ParseShares(NoiseTypes) == null) return ValidationResult.Error($"--noise-types {NoiseTypes}: expected four shares R,C,B,T, each >= 0, adding up to more than 0");
@@ -164,7 +169,7 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
         var manifest = CorpusEntry.ReadManifest(s.Manifest);
         var options = new SynthesisOptions { Frames = s.Frames, SnrSkew = s.SnrSkew, SpeedPerturbProbability = s.SpeedPerturb, BandLimitProbability = s.BandLimit,
             VoiceShiftProbability = s.VoiceShift, SpeakerBalance = s.SpeakerBalance, NoiseDurationWeight = s.NoiseWeight, NoiseEnvelopeProbability = s.NoiseEnvelope, BabbleMinSnrDb = s.BabbleMinSnr, GapProbability = s.Gaps, QuietSpeechProbability = s.QuietSpeech,
-            BabbleReverbProbability = s.BabbleReverb, BackgroundTalkersProbability = s.BackgroundTalkers };
+            BabbleReverbProbability = s.BabbleReverb, BackgroundTalkersProbability = s.BackgroundTalkers, TargetBackgroundRemoval = s.TargetBackground };
         if (s.PitchRange != null) options = options with { PitchSemitones = Settings.ParsePitchRange(s.PitchRange)! };
         if (s.BabbleTalkers != null) options = options with { BabbleTalkers = Settings.ParseRange(s.BabbleTalkers)! };
         if (s.NoiseTypes != null) options = options with { NoiseTypeWeights = Settings.ParseShares(s.NoiseTypes)! };
