@@ -143,7 +143,7 @@ public sealed class TargetBuilder
 
     /// <summary>
     /// Replaces the clean band energies <paramref name="ex"/> ([frames, 34], row-major) by the
-    /// amplitude factors sqrt(max(0, 1 - α N / E)) of <see cref="BackgroundRemoval"/> (1 where E is 0).
+    /// amplitude factors sqrt(max(0, 1 - α N / E)) of <see cref="BackgroundRemoval"/> (1 where E is 0). Cells of digital silence (below <see cref="SilentBandEnergy"/>) do not count towards N.
     /// </summary>
     internal static void BackgroundRemovalFactors(Span<float> ex, int frames, double alpha)
     {
@@ -152,17 +152,20 @@ public sealed class TargetBuilder
         var floor = new double[frames];
         for (int b = 0; b < bands; b++)
         {
+            // Digital silence (the gaps of the mixtures, a band-limited source's empty bands) is no
+            // background: it is left out of the averages and the minimum.
             for (int f = 0; f < frames; f++)
             {
                 double s = 0; int c = 0;
-                for (int k = Math.Max(0, f - half); k <= Math.Min(frames - 1, f + half); k++, c++) s += ex[k * bands + b];
-                smooth[f] = s / c;
+                for (int k = Math.Max(0, f - half); k <= Math.Min(frames - 1, f + half); k++)
+                    if (ex[k * bands + b] >= SilentBandEnergy) { s += ex[k * bands + b]; c++; }
+                smooth[f] = c > 0 ? s / c : double.MaxValue;
             }
             for (int f = 0; f < frames; f++)
             {
                 double m = double.MaxValue;
                 for (int k = Math.Max(0, f - w); k <= Math.Min(frames - 1, f + w); k++) m = Math.Min(m, smooth[k]);
-                floor[f] = BackgroundBias * m;
+                floor[f] = m < double.MaxValue ? BackgroundBias * m : 0;
             }
             for (int f = 0; f < frames; f++)
             {
