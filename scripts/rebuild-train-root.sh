@@ -176,6 +176,8 @@ shard_recipe() {
     s19) echo "$(shard_recipe s18 | sed 's/--seed 181/--seed 191/') --background-talkers 0.3" ;;
     # s20: the very mixtures of s19 (same seed) with the clean recordings' own background removed from the gain targets (eleventh sitting).
     s20) echo "$(shard_recipe s19) --target-background 1.5" ;;
+    # s21: the same with a milder removal (eleventh sitting: medium-w8 cost weak speech cells 1-2 dB).
+    s21) echo "$(shard_recipe s19) --target-background 1.0" ;;
     # RECIPE-K: the recipe RECIPE with its seed S replaced by 100 S + K: fresh mixtures of the same kind
     # (scripts/train-chain.sh makes one set per step, s19-1, s19-2, ...).
     *-[0-9]*)
@@ -190,7 +192,7 @@ shard_recipe() {
 shard_manifest() { case ${1%%-*} in s1[0-6]) echo corpus3.tsv ;; *) echo corpus4.tsv ;; esac; }
 step_shards() {
   local name=$1 args
-  args=$(shard_recipe "$name") || { echo "no shard recipe named $name (s10 ... s20, or RECIPE-K for fresh mixtures of RECIPE)" >&2; exit 2; }
+  args=$(shard_recipe "$name") || { echo "no shard recipe named $name (s10 ... s21, or RECIPE-K for fresh mixtures of RECIPE)" >&2; exit 2; }
   done_ "shards-$name" && return 0
   local manifest; manifest=$(shard_manifest "$name")
   [ "$manifest" = corpus3.tsv ] || step_manifest4
