@@ -14,7 +14,9 @@
 #                into $DEBCACHE) and corpus3-fb.tsv (rows of 16 kHz bandwidth or more, rooms, key clicks)
 #   devsets      $TRAIN_ROOT/devset (60 pairs, seed 1), devset-fb (30 fullband pairs, seed 5) and devset-vbl
 #                (48 VB-like pairs at 16 kHz, scripts/vblike-devset.py, seed 7) and devset-vbb (32 VB-like
-#                pairs whose noise is a crowd of distant held-out talkers, --babble, seed 8)
+#                pairs whose noise is a crowd of distant held-out talkers, --babble, seed 8), and the same three
+#                with clean references only (devset-c, devset-vblc, devset-vbbc from corpus3-cleanref.tsv:
+#                validation speech at least 50 dB above its background)
 #   passthrough  $TRAIN_ROOT/passthrough/{unseen,heldout,all,all-m20,vb-pitch1000}: the unseen voices
 #                (scripts/corpora/10_unseen_voices.sh), the manifest's validation speakers
 #                (scripts/passthrough-set.py), both together, the same 20 dB quieter, and the VB clean
@@ -128,6 +130,28 @@ step_devsets() {
     say "devsets: devset-vbb (32 VB-like pairs in a crowd of distant held-out talkers, 16 kHz, seed 8)"
     rm -rf "$ROOT/devset-vbb"; scripts/vblike-devset.py "$ROOT/corpus3.tsv" "$ROOT/devset-vbb" --count 32 --seed 8 --babble
     mark devset-vbb
+  fi
+  # The same three with clean references only (eleventh sitting, selection rule v7): validation speech at least
+  # 50 dB above its recording's background (the manifest's active_dbfs - background_dbfs).
+  if ! done_ devsets-cleanref; then
+    say "devsets: devset-c, devset-vblc, devset-vbbc (clean references)"
+    python3 - "$ROOT/corpus3.tsv" "$ROOT/corpus3-cleanref.tsv" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+head = lines[0].split("\t")
+keep = [lines[0]]
+for line in lines[1:]:
+    r = dict(zip(head, line.split("\t")))
+    if r["kind"] == "speech" and r["split"] == "val" and float(r["active_dbfs"]) - float(r["background_dbfs"]) < 50:
+        continue
+    keep.append(line)
+open(sys.argv[2], "w").write("\n".join(keep) + "\n")
+PY
+    rm -rf "$ROOT/devset-c" "$ROOT/devset-vblc" "$ROOT/devset-vbbc"
+    "$L" corpus mixtures -m "$ROOT/corpus3-cleanref.tsv" -o "$ROOT/devset-c" --count 60 --seed 1
+    scripts/vblike-devset.py "$ROOT/corpus3-cleanref.tsv" "$ROOT/devset-vblc" --count 48 --seed 7
+    scripts/vblike-devset.py "$ROOT/corpus3-cleanref.tsv" "$ROOT/devset-vbbc" --count 32 --seed 8 --babble
+    mark devsets-cleanref
   fi
 }
 
