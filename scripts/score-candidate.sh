@@ -3,7 +3,7 @@
 # feature floor into a copy of the model, then pass-through on the sets of TRAIN_ROOT/passthrough
 # that exist (all; all-m20: the same 20 dB quieter; vb-pitch1000: VB clean pitched +1000 cents),
 # the development sets TRAIN_ROOT/devset, devset-vbl (VB-like) and devset-vbb (VB-like in a crowd; also its cell gains,
-# scripts/cell-gains.py), and the evaluation pairs of
+# scripts/cell-gains.py), their clean-reference versions devset-c, devset-vblc and devset-vbbc, and the evaluation pairs of
 # ../shared/data (VB+DEMAND, dfn48k). Each result is a markdown file in TRAIN_ROOT/eval named after NAME; a result already
 # there is kept, so running it again resumes.
 # Usage: TRAIN_ROOT=../train scripts/score-candidate.sh MODEL.pnnm NAME
@@ -41,5 +41,12 @@ if [ -d "$ROOT/devset-vbb" ]; then
     tail -2 "$E/cells-vbb-$name.md"
   else echo "cell gains skipped: no python3 with numpy and scipy (apt-get install python3-numpy python3-scipy)"; fi
 fi
+# The clean-reference development sets of selection rule v7 (the `devsets` step of scripts/rebuild-train-root.sh).
+for s in c:devset-c vblc:devset-vblc vbbc:devset-vbbc; do
+  p=${s%%:*}; d=${s##*:}
+  [ -d "$ROOT/$d" ] || continue
+  [ -s "$E/$p-$name.md" ] || scripts/compare-options.sh "$ROOT/$d" "$floored" "$E/$p-$name" "$name ff66=" > "$E/$p-$name.md"
+  tail -1 "$E/$p-$name.md"
+done
 [ -s "$E/vb-$name.md" ] || scripts/evaluate-model.sh "$floored" "$E/vb-$name" > "$E/vb-$name.md"
 cat "$E/vb-$name.md"
