@@ -143,7 +143,8 @@ public sealed class TargetBuilder
 
     /// <summary>
     /// Replaces the clean band energies <paramref name="ex"/> ([frames, 34], row-major) by the
-    /// amplitude factors sqrt(max(0, 1 - α N / E)) of <see cref="BackgroundRemoval"/> (1 where E is 0). Cells of digital silence (below <see cref="SilentBandEnergy"/>) do not count towards N.
+    /// amplitude factors sqrt(max(0, 1 - α N / E)) of <see cref="BackgroundRemoval"/> (1 where E is
+    /// 0). Cells of digital silence (below <see cref="SilentBandEnergy"/>) do not count towards N.
     /// </summary>
     internal static void BackgroundRemovalFactors(Span<float> ex, int frames, double alpha)
     {
