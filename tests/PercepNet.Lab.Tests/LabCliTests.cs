@@ -121,6 +121,17 @@ public sealed class LabCliTests : IDisposable
         Assert.Equal(2, r.Code);
         Assert.Contains("--stage", r.Output);
 
+        // The hybrid oracle: --model and --network-part go together, stages 3 and 4, noisy pitch, an existing model.
+        r = Run("oracle", "a.wav", "b.wav", "c.wav", "--network-part", "gains");
+        Assert.Equal(2, r.Code);
+        Assert.Contains("--model", r.Output);
+        r = Run("oracle", "a.wav", "b.wav", "c.wav", "--model", Path.Combine(_dir, "none.pnnm"), "--network-part", "gains");
+        Assert.Equal(2, r.Code);
+        Assert.Contains("none.pnnm", r.Output);
+        r = Run("oracle", "a.wav", "b.wav", "c.wav", "--model", Path.Combine(_dir, "none.pnnm"), "--network-part", "strengths", "--stage", "2");
+        Assert.Equal(2, r.Code);
+        Assert.Contains("stage 3 or 4", r.Output);
+
         string x = WriteSpeechlike("x.wav", 16000, 1, WavEncoding.Pcm, 16, 0, 6);
         byte[] before = File.ReadAllBytes(x);
         r = Run("oracle", x, x, x);

@@ -37,6 +37,49 @@ public class OracleTests
     }
 
     [Fact]
+    public void HybridOracleWithTheWholeNetworkIsTheDenoiser()
+    {
+        // NetworkPart.Both: the network's gains and strengths through the oracle's signal path must
+        // give exactly what Denoiser gives (same features, same int8 network, same synthesis, stage 4 at s = 0.5).
+        var model = DenoiserTests.RandomModel(3);
+        var clean = Speechlike(2, 48000);
+        var rng = new Random(5);
+        var noisy = clean.Select(v => v + (float)(0.05 * (rng.NextDouble() * 2 - 1))).ToArray();
+        var hybrid = new OracleProcessor(PitchSource.Noisy, 0.5f, model, NetworkPart.Both).Run(clean, noisy, OracleStage.BandGainsCombPostfilter);
+        var d = new Denoiser(model);
+        var padded = new float[(noisy.Length + d.LatencySamples + 479) / 480 * 480];
+        noisy.CopyTo(padded, 0);
+        var y = new float[padded.Length];
+        for (int f = 0; f < padded.Length / 480; f++) d.ProcessFrame(padded.AsSpan(f * 480, 480), y.AsSpan(f * 480, 480));
+        double maxErr = 0, energy = 0;
+        for (int i = 0; i < noisy.Length; i++)
+        {
+            maxErr = Math.Max(maxErr, Math.Abs(hybrid[i] - y[i + d.LatencySamples]));
+            energy += hybrid[i] * hybrid[i];
+        }
+        Assert.True(energy > 1, $"the output is nearly silent ({energy:G3}): the comparison would prove nothing");
+        Assert.True(maxErr < 1e-6, $"hybrid oracle (both) and Denoiser differ by up to {maxErr:E2}");
+    }
+
+    [Fact]
+    public void HybridOracleTakesOnlyTheNamedPartFromTheNetwork()
+    {
+        // A network that asks for gain 0 and strength 0 everywhere. Clean speech in (clean = noisy):
+        // the ideal gains are 1 and the ideal strengths 0.
+        var model = DenoiserTests.ConstantModel(gainBias: -30f, strengthBias: -30f);
+        var x = Speechlike(4, 48000);
+        double Energy(float[] v) => v.Sum(s => (double)s * s);
+        var gains = new OracleProcessor(PitchSource.Noisy, 0.5f, model, NetworkPart.Gains).Run(x, x, OracleStage.BandGainsCombPostfilter);
+        var strengths = new OracleProcessor(PitchSource.Noisy, 0.5f, model, NetworkPart.Strengths).Run(x, x, OracleStage.BandGainsCombPostfilter);
+        Assert.True(Energy(gains) < 1e-6 * Energy(x), $"network gains 0: output energy {Energy(gains):G3} of {Energy(x):G3}");
+        double maxErr = 0;
+        for (int i = 0; i < x.Length; i++) maxErr = Math.Max(maxErr, Math.Abs(x[i] - strengths[i]));
+        Assert.True(maxErr < 1e-4, $"ideal gains with strength 0 should pass clean speech unchanged: max error {maxErr:E2}");
+        Assert.Throws<ArgumentException>(() => new OracleProcessor(PitchSource.Clean, 0.5f, model, NetworkPart.Gains));
+        Assert.Throws<ArgumentException>(() => new OracleProcessor(PitchSource.Noisy, 0.5f, model, NetworkPart.Gains).Run(x, x, OracleStage.BandGains));
+    }
+
+    [Fact]
     public void TargetsAreFiniteAndInRangeOnSilenceTonesAndNoise()
     {
         var rng = new Random(7);

@@ -1,5 +1,6 @@
 using PercepNet.Dsp;
 using PercepNet.Features;
+using PercepNet.Nn;
 
 namespace PercepNet.Oracle;
 
@@ -26,6 +27,22 @@ public enum PitchSource
 }
 
 /// <summary>
+/// Which of the oracle's parameters a network supplies instead (a hybrid oracle, stages 3 and 4):
+/// it measures what each half of the network's output costs against the ideal.
+/// </summary>
+public enum NetworkPart
+{
+    /// <summary>Both ideal (the plain oracle).</summary>
+    None,
+    /// <summary>The network's band gains, ideal comb strengths.</summary>
+    Gains,
+    /// <summary>Ideal band gains, the network's comb strengths.</summary>
+    Strengths,
+    /// <summary>Both from the network: what <see cref="Denoiser"/> does with the same model.</summary>
+    Both,
+}
+
+/// <summary>
 /// Runs an oracle stage over whole 48 kHz signals. The output has the noisy input's length and is
 /// time-aligned with it (the pipeline's <see cref="LatencySamples"/> are removed).
 /// </summary>
@@ -45,14 +62,38 @@ internal sealed class OracleProcessor
 
     private readonly float _postfilterStrength;
 
+    // Hybrid oracle (NetworkPart): the network runs on the noisy input exactly as in Denoiser.
+    private readonly NetworkPart _part;
+    private readonly IPercepNetNetwork? _network;
+    private readonly NoiseFloorTracker? _floorTracker;
+    private readonly FrameSpectrum _newest = new();
+    private readonly float[] _features = [];
+    private readonly float[] _featureFloor = [];
+    private readonly float[] _gNet = new float[FrameLayout.BandCount];
+    private readonly float[] _rNet = new float[FrameLayout.BandCount];
+
     /// <param name="pitchSource">Which signal's tracked pitch tunes the comb filter.</param>
     /// <param name="postfilterStrength">Stage 4's postfilter exponent (1 = the paper's).</param>
-    public OracleProcessor(PitchSource pitchSource = PitchSource.Noisy, float postfilterStrength = Dsp.EnvelopePostfilter.PaperStrength)
+    /// <param name="model">With <paramref name="part"/> other than None: the network that supplies that part (int8, at the model's own feature floor, as <see cref="Denoiser"/> runs it).</param>
+    /// <param name="part">Which parameters come from <paramref name="model"/> (stages 3 and 4 only).</param>
+    public OracleProcessor(PitchSource pitchSource = PitchSource.Noisy, float postfilterStrength = Dsp.EnvelopePostfilter.PaperStrength,
+        PercepNetModel? model = null, NetworkPart part = NetworkPart.None)
     {
         _pitchSource = pitchSource;
         _postfilterStrength = postfilterStrength;
         _clean = new SignalAnalyzer(trackPitch: pitchSource == PitchSource.Clean);
         _noisy = new SignalAnalyzer(trackPitch: pitchSource == PitchSource.Noisy);
+        _part = part;
+        if (part != NetworkPart.None)
+        {
+            if (model is null) throw new ArgumentNullException(nameof(model), $"NetworkPart.{part} needs a model");
+            // The network must see what it sees in Denoiser: features of the noisy input with its own tracked pitch.
+            if (pitchSource != PitchSource.Noisy) throw new ArgumentException("a hybrid oracle tracks the pitch on the noisy input", nameof(pitchSource));
+            _network = new PercepNetNetworkInt8(model.Quantized);
+            _features = new float[model.File.Shape.Features];
+            _floorTracker = model.File.Shape.Features > FeatureExtractor.Count ? new NoiseFloorTracker() : null;
+            _featureFloor = model.File.FeatureFloorDbfs is { } f ? FeatureExtractor.NoiseFloorEnergies(f) : [];
+        }
     }
 
     /// <summary>Processes one 480-sample frame of each signal; writes 480 output samples (delayed by <see cref="LatencySamples"/>).</summary>
@@ -60,7 +101,15 @@ internal sealed class OracleProcessor
     {
         // One side tracks the pitch, the other is analysed with it.
         if (_pitchSource == PitchSource.Clean) _noisy.AnalyzeFrame(noisy, _clean.AnalyzeFrame(clean, null, _cs), _ns);
-        else _clean.AnalyzeFrame(clean, _noisy.AnalyzeFrame(noisy, null, _ns), _cs);
+        else _clean.AnalyzeFrame(clean, _noisy.AnalyzeFrame(noisy, _network is null ? null : _newest, _ns), _cs);
+        if (_network is not null)
+        {
+            if (stage is OracleStage.BinMagnitudes or OracleStage.BandGains)
+                throw new ArgumentException($"a hybrid oracle ({_part}) runs stages 3 and 4 only", nameof(stage));
+            FeatureExtractor.Extract(_newest, _features, _featureFloor);
+            _floorTracker?.Next(_features.AsSpan(FeatureExtractor.EnergyOffset), _features.AsSpan(FeatureExtractor.FloorRelativeOffset));
+            _network.Process(_features, _gNet, _rNet, out _);
+        }
         switch (stage)
         {
             case OracleStage.BinMagnitudes:
@@ -85,6 +134,8 @@ internal sealed class OracleProcessor
                 break;
             default:
                 OracleTargets.Compute(_cs, _ns, _g, _r);
+                if (_part is NetworkPart.Gains or NetworkPart.Both) _gNet.CopyTo(_g, 0);
+                if (_part is NetworkPart.Strengths or NetworkPart.Both) _rNet.CopyTo(_r, 0);
                 _synth.Synthesize(_ns, _g, _r, postfilter: stage == OracleStage.BandGainsCombPostfilter, output,
                     postfilterStrength: _postfilterStrength);
                 break;
@@ -127,5 +178,7 @@ internal sealed class OracleProcessor
         _clean.Reset();
         _noisy.Reset();
         _synth.Reset();
+        _network?.Reset();
+        _floorTracker?.Reset();
     }
 }

@@ -41,8 +41,25 @@ public sealed class OracleCommand : Command<OracleCommand.Settings>
         [DefaultValue(1.0f)]
         public float PostfilterStrength { get; init; } = 1f;
 
+        [CommandOption("-m|--model <PNNM>")]
+        [Description("Hybrid oracle (stages 3 and 4): the model whose network supplies the part named by --network-part, run int8 on the noisy input as `percepnet denoise` runs it.")]
+        public string? Model { get; init; }
+
+        [CommandOption("--network-part <PART>")]
+        [Description("With --model: gains (the network's band gains, ideal strengths), strengths (ideal gains, the network's strengths) or both (the network alone, as `denoise`).")]
+        [DefaultValue(NetworkPart.None)]
+        public NetworkPart NetworkPart { get; init; } = NetworkPart.None;
+
         public override ValidationResult Validate()
         {
+            if ((Model is null) != (NetworkPart == NetworkPart.None))
+                return ValidationResult.Error("--model and --network-part go together: name the model and which part of its output to use (gains, strengths or both).");
+            if (Model is not null && Stage is not (3 or 4))
+                return ValidationResult.Error($"a hybrid oracle (--model) runs stage 3 or 4 only (got --stage {Stage}).");
+            if (Model is not null && Pitch != PitchSource.Noisy)
+                return ValidationResult.Error("a hybrid oracle (--model) tracks the pitch on the noisy input, as the network does: drop --pitch clean.");
+            if (Model is not null && !File.Exists(Model))
+                return ValidationResult.Error($"{Model}: no such model file.");
             if (PostfilterStrength is < 0 or > 1) return ValidationResult.Error($"--postfilter-strength must be in [0, 1] (got {PostfilterStrength})");
             if (Stage is < 1 or > 4) return ValidationResult.Error($"--stage must be 1, 2, 3 or 4 (got {Stage}).");
             if (Path.GetFullPath(Output) == Path.GetFullPath(Noisy) || Path.GetFullPath(Output) == Path.GetFullPath(Clean) || FileIdentity.Same(Output, Noisy) || FileIdentity.Same(Output, Clean))
@@ -75,6 +92,7 @@ public sealed class OracleCommand : Command<OracleCommand.Settings>
         if (pairs.Length == 0) throw new FileNotFoundException($"{settings.Noisy}: no WAV file with a partner in {settings.Clean}");
         int done = 0, failed = 0;
         var stage = (OracleStage)settings.Stage;
+        var model = LoadModel(settings);
         ProgressReporter.Run(_console, $"oracle stage {settings.Stage}: {pairs.Length} files", progress =>
         {
             Parallel.ForEach(pairs, new ParallelOptions { CancellationToken = cancellationToken }, noisyPath =>
@@ -84,7 +102,7 @@ public sealed class OracleCommand : Command<OracleCommand.Settings>
                 {
                     var clean = AudioFile.Read(Path.Combine(settings.Clean, name));
                     var noisy = AudioFile.Read(noisyPath);
-                    AudioFile.Write(Path.Combine(settings.Output, name), Process(clean, noisy, stage, settings.Pitch, _ => { }, settings.PostfilterStrength));
+                    AudioFile.Write(Path.Combine(settings.Output, name), Process(clean, noisy, stage, settings.Pitch, _ => { }, settings.PostfilterStrength, model, settings.NetworkPart));
                 }
                 catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
                 {
@@ -104,25 +122,28 @@ public sealed class OracleCommand : Command<OracleCommand.Settings>
         AudioData clean = AudioFile.Read(cleanPath);
         AudioData noisy = AudioFile.Read(noisyPath);
         var stage = (OracleStage)settings.Stage;
+        var model = LoadModel(settings);
         var output = ProgressReporter.Run(_console, $"oracle stage {settings.Stage}", progress =>
-            Process(clean, noisy, stage, settings.Pitch, progress, settings.PostfilterStrength));
+            Process(clean, noisy, stage, settings.Pitch, progress, settings.PostfilterStrength, model, settings.NetworkPart));
         AudioFile.Write(outPath, output);
         _console.MarkupLineInterpolated($"{outPath}: oracle stage {settings.Stage} ({stage}), {noisy.ChannelCount} ch, {noisy.SampleRate} Hz, {noisy.DurationSeconds:F2} s");
         return Program.Success;
     }
+
+    private static PercepNetModel? LoadModel(Settings settings) => settings.Model is null ? null : PercepNetModel.Load(settings.Model);
 
     /// <summary>
     /// Runs the oracle per channel at 48 kHz and converts back; the result has NOISY's rate,
     /// channels, format and length. CLEAN is cut or zero-padded to NOISY's length.
     /// </summary>
     public static AudioData Process(AudioData clean, AudioData noisy, OracleStage stage, PitchSource pitch, Action<double> progress,
-        float postfilterStrength = EnvelopePostfilter.PaperStrength)
+        float postfilterStrength = EnvelopePostfilter.PaperStrength, PercepNetModel? model = null, NetworkPart part = NetworkPart.None)
     {
         if (clean.ChannelCount != 1 && clean.ChannelCount != noisy.ChannelCount)
             throw new InvalidDataException(
                 $"{clean.SourcePath}: {clean.ChannelCount} channels, but {noisy.SourcePath} has {noisy.ChannelCount} (CLEAN must be mono or match NOISY).");
         var result = new float[noisy.ChannelCount][];
-        var processor = new OracleProcessor(pitch, postfilterStrength);
+        var processor = new OracleProcessor(pitch, postfilterStrength, model, part);
         for (int c = 0; c < noisy.ChannelCount; c++)
         {
             float[] y48 = Resampler.Resample(noisy.Channels[c], noisy.SampleRate, FrameLayout.SampleRate);
