@@ -75,6 +75,11 @@ public class OracleTests
         double maxErr = 0;
         for (int i = 0; i < x.Length; i++) maxErr = Math.Max(maxErr, Math.Abs(x[i] - strengths[i]));
         Assert.True(maxErr < 1e-4, $"ideal gains with strength 0 should pass clean speech unchanged: max error {maxErr:E2}");
+        // Excess keeps the larger of the two gains (ideal 1 here: unchanged), Deficit the smaller (network 0: silence).
+        var excess = new OracleProcessor(PitchSource.Noisy, 0.5f, model, NetworkPart.Excess).Run(x, x, OracleStage.BandGainsCombPostfilter);
+        var deficit = new OracleProcessor(PitchSource.Noisy, 0.5f, model, NetworkPart.Deficit).Run(x, x, OracleStage.BandGainsCombPostfilter);
+        Assert.True(Energy(deficit) < 1e-6 * Energy(x), $"deficit: output energy {Energy(deficit):G3} of {Energy(x):G3}");
+        for (int i = 0; i < x.Length; i++) Assert.True(Math.Abs(x[i] - excess[i]) < 1e-4, $"excess: sample {i} {excess[i]} against {x[i]}");
         Assert.Throws<ArgumentException>(() => new OracleProcessor(PitchSource.Clean, 0.5f, model, NetworkPart.Gains));
         Assert.Throws<ArgumentException>(() => new OracleProcessor(PitchSource.Noisy, 0.5f, model, NetworkPart.Gains).Run(x, x, OracleStage.BandGains));
     }

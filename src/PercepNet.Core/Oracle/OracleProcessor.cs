@@ -40,6 +40,10 @@ public enum NetworkPart
     Strengths,
     /// <summary>Both from the network: what <see cref="Denoiser"/> does with the same model.</summary>
     Both,
+    /// <summary>max(network gain, ideal gain) per band, ideal strengths: only the network's excess gain (residual noise) is kept.</summary>
+    Excess,
+    /// <summary>min(network gain, ideal gain) per band, ideal strengths: only the network's deficit (over-suppression, speech cut) is kept.</summary>
+    Deficit,
 }
 
 /// <summary>
@@ -135,6 +139,8 @@ internal sealed class OracleProcessor
             default:
                 OracleTargets.Compute(_cs, _ns, _g, _r);
                 if (_part is NetworkPart.Gains or NetworkPart.Both) _gNet.CopyTo(_g, 0);
+                else if (_part == NetworkPart.Excess) for (int b = 0; b < _g.Length; b++) _g[b] = MathF.Max(_g[b], _gNet[b]);
+                else if (_part == NetworkPart.Deficit) for (int b = 0; b < _g.Length; b++) _g[b] = MathF.Min(_g[b], _gNet[b]);
                 if (_part is NetworkPart.Strengths or NetworkPart.Both) _rNet.CopyTo(_r, 0);
                 _synth.Synthesize(_ns, _g, _r, postfilter: stage == OracleStage.BandGainsCombPostfilter, output,
                     postfilterStrength: _postfilterStrength);

@@ -46,7 +46,7 @@ public sealed class OracleCommand : Command<OracleCommand.Settings>
         public string? Model { get; init; }
 
         [CommandOption("--network-part <PART>")]
-        [Description("With --model: gains (the network's band gains, ideal strengths), strengths (ideal gains, the network's strengths) or both (the network alone, as `denoise`).")]
+        [Description("With --model: gains (the network's band gains, ideal strengths), strengths (ideal gains, the network's strengths), both (the network alone, as `denoise`), excess (max of network and ideal gain: only its residual noise) or deficit (min: only its over-suppression).")]
         [DefaultValue(NetworkPart.None)]
         public NetworkPart NetworkPart { get; init; } = NetworkPart.None;
 
