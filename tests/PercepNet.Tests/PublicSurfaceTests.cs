@@ -18,7 +18,7 @@ public class PublicSurfaceTests
             "PercepNet.Dsp.FrameAdapter", "PercepNet.Dsp.FrameLayout", "PercepNet.Dsp.IFrameProcessor", // frames of any size, constants, the one frame interface
             "PercepNet.Nn.ModelFile", "PercepNet.Nn.NetworkShape",                          // the model format (training writes it)
             "PercepNet.Nn.LayerSpec", "PercepNet.Nn.LayerKind",                             // and its topology, written once
-            "PercepNet.Oracle.OracleStage", "PercepNet.Oracle.PitchSource",                 // options of the oracle verb
+            "PercepNet.Oracle.NetworkPart", "PercepNet.Oracle.OracleStage", "PercepNet.Oracle.PitchSource", // options of the oracle verb
         ];
         Assert.Equal(expected.Order().ToArray(), exported);
     }
