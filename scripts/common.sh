@@ -6,6 +6,8 @@ mkdir -p "$WORK"
 dotnet build -c Release src/PercepNet.Lab >/dev/null
 # Without libtorch (0.5 GB; only `train` loads it) and the native files of other platforms.
 rm -rf "$WORK/bin" && cp -r src/PercepNet.Lab/bin/Release/net10.0 "$WORK/bin"
+# The copy (about 70 MB) goes when the script ends: a candidate's scores used to leave a dozen behind.
+trap 'rm -rf "$WORK/bin"' EXIT
 rm -f "$WORK/bin"/runtimes/linux-x64/native/libtorch*
 find "$WORK/bin/runtimes" -mindepth 1 -maxdepth 1 ! -name linux-x64 -exec rm -rf {} +
 P="$WORK/bin/percepnet"
