@@ -53,7 +53,7 @@ public sealed class OracleCommand : Command<OracleCommand.Settings>
         public override ValidationResult Validate()
         {
             if ((Model is null) != (NetworkPart == NetworkPart.None))
-                return ValidationResult.Error("--model and --network-part go together: name the model and which part of its output to use (gains, strengths or both).");
+                return ValidationResult.Error("--model and --network-part go together: name the model and which part of its output to use (gains, strengths, both, excess or deficit).");
             if (Model is not null && Stage is not (3 or 4))
                 return ValidationResult.Error($"a hybrid oracle (--model) runs stage 3 or 4 only (got --stage {Stage}).");
             if (Model is not null && Pitch != PitchSource.Noisy)
