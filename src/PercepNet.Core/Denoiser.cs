@@ -27,13 +27,10 @@ public sealed class Denoiser : IFrameProcessor
     /// <summary>Sample rate the denoiser runs at.</summary>
     public const int SampleRate = FrameLayout.SampleRate;
 
-    private readonly IPercepNetNetwork _network;
+    private readonly NetworkRunner _network;
     private readonly SignalAnalyzer _analyzer = new();
     private readonly SignalSynthesizer _synth = new();
     private readonly FrameSpectrum _newest = new(), _delayed = new();
-    private readonly float[] _features;
-    // The noise-floor tracker of a 104-feature network (NetworkShape.Features), else null.
-    private readonly NoiseFloorTracker? _floorTracker;
     private readonly float[] _gains = new float[FrameLayout.BandCount];
     private readonly float[] _strengths = new float[FrameLayout.BandCount];
     private readonly float[] _input = new float[FrameSize];
@@ -41,7 +38,6 @@ public sealed class Denoiser : IFrameProcessor
     private double? _attenuationLimitDb;
     private int _silentFrames;
     private readonly int _silenceResetFrames;
-    private readonly float[] _featureFloor;
     private readonly bool _postfilter;
     private float _postfilterStrength;
     private double? _gateThreshold;
@@ -61,7 +57,6 @@ public sealed class Denoiser : IFrameProcessor
         options ??= new DenoiserOptions();
         Model = model;
         Options = options;
-        _network = options.UseInt8 ? new PercepNetNetworkInt8(model.Quantized) : new PercepNetNetwork(model.File);
         AttenuationLimitDb = options.AttenuationLimitDb;
         PostfilterStrength = options.PostfilterStrength;
         SetVadGate(options.VadGateThreshold, options.VadGateHoldSeconds);
@@ -73,9 +68,7 @@ public sealed class Denoiser : IFrameProcessor
         if (!(options.SilenceResetSeconds >= MinSilenceResetSeconds || options.SilenceResetSeconds == 0) || !double.IsFinite(options.SilenceResetSeconds))
             throw new ArgumentOutOfRangeException(nameof(options), $"SilenceResetSeconds must be 0 (never) or at least {MinSilenceResetSeconds} s (got {options.SilenceResetSeconds})");
         _silenceResetFrames = options.SilenceResetSeconds == 0 ? int.MaxValue : (int)Math.Ceiling(options.SilenceResetSeconds * SampleRate / FrameSize);
-        _features = new float[model.File.Shape.Features];
-        _floorTracker = model.File.Shape.Features > FeatureExtractor.Count ? new NoiseFloorTracker() : null;
-        _featureFloor = (options.FeatureNoiseFloorDbfs ?? model.File.FeatureFloorDbfs) is { } f ? FeatureExtractor.NoiseFloorEnergies(f) : [];
+        _network = new NetworkRunner(model, options.UseInt8, options.FeatureNoiseFloorDbfs);
     }
 
     /// <summary>The model this stream runs.</summary>
@@ -173,18 +166,8 @@ public sealed class Denoiser : IFrameProcessor
             _silentFrames = 0;
         }
         _analyzer.AnalyzeFrame(_input, _newest, _delayed);
-        FeatureExtractor.Extract(_newest, _features, _featureFloor);
-        _floorTracker?.Next(_features.AsSpan(FeatureExtractor.EnergyOffset), _features.AsSpan(FeatureExtractor.FloorRelativeOffset));
-        _network.Process(_features, _gains, _strengths, out float vad);
-        for (int b = 0; b < FrameLayout.BandCount; b++)
-        {
-            // A non-finite network output (which finite inputs cannot produce) would leave the band as it is.
-            float g = _gains[b], r = _strengths[b];
-            _gains[b] = float.IsFinite(g) ? g : 1f;
-            _strengths[b] = float.IsFinite(r) ? r : 0f;
-        }
+        float vad = _network.Process(_newest, _gains, _strengths);
         _synth.Synthesize(_delayed, _gains, _strengths, _postfilter, output, _gainFloor, _postfilterStrength);
-        vad = float.IsFinite(vad) ? vad : 0f;
         if (_gateThreshold is { } threshold) Gate(vad >= threshold, output);
         return vad;
     }
@@ -243,6 +226,5 @@ public sealed class Denoiser : IFrameProcessor
         _analyzer.Reset();
         _synth.Reset();
         _network.Reset();
-        _floorTracker?.Reset();
     }
 }

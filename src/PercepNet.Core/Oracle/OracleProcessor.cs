@@ -68,11 +68,8 @@ internal sealed class OracleProcessor
 
     // Hybrid oracle (NetworkPart): the network runs on the noisy input exactly as in Denoiser.
     private readonly NetworkPart _part;
-    private readonly IPercepNetNetwork? _network;
-    private readonly NoiseFloorTracker? _floorTracker;
+    private readonly NetworkRunner? _network;
     private readonly FrameSpectrum _newest = new();
-    private readonly float[] _features = [];
-    private readonly float[] _featureFloor = [];
     private readonly float[] _gNet = new float[FrameLayout.BandCount];
     private readonly float[] _rNet = new float[FrameLayout.BandCount];
 
@@ -93,10 +90,7 @@ internal sealed class OracleProcessor
             if (model is null) throw new ArgumentNullException(nameof(model), $"NetworkPart.{part} needs a model");
             // The network must see what it sees in Denoiser: features of the noisy input with its own tracked pitch.
             if (pitchSource != PitchSource.Noisy) throw new ArgumentException("a hybrid oracle tracks the pitch on the noisy input", nameof(pitchSource));
-            _network = new PercepNetNetworkInt8(model.Quantized);
-            _features = new float[model.File.Shape.Features];
-            _floorTracker = model.File.Shape.Features > FeatureExtractor.Count ? new NoiseFloorTracker() : null;
-            _featureFloor = model.File.FeatureFloorDbfs is { } f ? FeatureExtractor.NoiseFloorEnergies(f) : [];
+            _network = new NetworkRunner(model, useInt8: true);
         }
     }
 
@@ -110,9 +104,7 @@ internal sealed class OracleProcessor
         {
             if (stage is OracleStage.BinMagnitudes or OracleStage.BandGains)
                 throw new ArgumentException($"a hybrid oracle ({_part}) runs stages 3 and 4 only", nameof(stage));
-            FeatureExtractor.Extract(_newest, _features, _featureFloor);
-            _floorTracker?.Next(_features.AsSpan(FeatureExtractor.EnergyOffset), _features.AsSpan(FeatureExtractor.FloorRelativeOffset));
-            _network.Process(_features, _gNet, _rNet, out _);
+            _network.Process(_newest, _gNet, _rNet);
         }
         switch (stage)
         {
@@ -185,6 +177,5 @@ internal sealed class OracleProcessor
         _noisy.Reset();
         _synth.Reset();
         _network?.Reset();
-        _floorTracker?.Reset();
     }
 }
