@@ -4,7 +4,7 @@
 # that exist (all; all-m20: the same 20 dB quieter; vb-pitch1000: VB clean pitched +1000 cents),
 # the development sets TRAIN_ROOT/devset, devset-vbl (VB-like) and devset-vbb (VB-like in a crowd; also its cell gains,
 # scripts/cell-gains.py), their clean-reference versions devset-c, devset-vblc and devset-vbbc, and the evaluation pairs of
-# ../shared/data (VB+DEMAND, dfn48k). Each result is a markdown file in TRAIN_ROOT/eval named after NAME; a result already
+# ../shared/data (VB+DEMAND, dfn48k), and the excess / deficit split of the hybrid oracle on devset-vblc. Each result is a markdown file in TRAIN_ROOT/eval named after NAME; a result already
 # there is kept, so running it again resumes.
 # Usage: TRAIN_ROOT=../train scripts/score-candidate.sh MODEL.pnnm NAME
 set -euo pipefail
@@ -48,5 +48,12 @@ for s in c:devset-c vblc:devset-vblc vbbc:devset-vbbc; do
   [ -s "$E/$p-$name.md" ] || scripts/compare-options.sh "$ROOT/$d" "$floored" "$E/$p-$name" "$name ff66=" > "$E/$p-$name.md"
   tail -1 "$E/$p-$name.md"
 done
+# How well the network tells noise cells from speech cells: the excess / deficit split of the hybrid oracle on the
+# clean-reference VB-like set (docs/oracle.md; the oracle itself is 3.427 / 0.971 there). A network that discriminates
+# better raises both rows; one that only trades noise for speech raises one and lowers the other.
+if [ -d "$ROOT/devset-vblc" ]; then
+  [ -s "$E/split-vblc-$name.md" ] || PARTS="excess deficit" scripts/hybrid-oracle.sh "$ROOT/devset-vblc" "$floored" "$E/split-vblc-$name" > "$E/split-vblc-$name.md"
+  tail -2 "$E/split-vblc-$name.md"
+fi
 [ -s "$E/vb-$name.md" ] || scripts/evaluate-model.sh "$floored" "$E/vb-$name" > "$E/vb-$name.md"
 cat "$E/vb-$name.md"
