@@ -3,6 +3,9 @@
 one Markdown table per metric, one row per system, one column per condition (SNR bin, noise type,
 reverberation, bandwidth), each with its number of pairs.
 
+Also reads the mixtures.tsv of scripts/vblike-devset.py (columns file, speaker, noise, snr_db): its conditions are
+the SNR, the noise's source and the speech's source (the part of the name before "/").
+
 Usage: scripts/condition-table.py MIXTURES.tsv METRIC[,METRIC...] LABEL=FILE.json[:signal] ...
 METRIC: pesq_wb, stoi, dnsmos_bak, si_sdr, ... signal: "enhanced" (default) or "noisy".
 A mixture's SNR is that of its first noise; "noise only" and "clean only" mixtures get their own bins."""
@@ -38,10 +41,21 @@ def main():
     tsv, metrics, systems = sys.argv[1], sys.argv[2].split(","), sys.argv[3:]
     cond = {}
     with open(tsv) as f:
-        for row in csv.DictReader(f, delimiter="\t"):
-            cond[row["file"]] = conditions(row["description"], float(row["bandwidth_hz"]))
-    order = ["SNR < 0", "SNR 0-10", "SNR 10-20", "SNR >= 20", "noise only", "clean only", "recorded noise",
-             "babble", "stationary", "typing", "reverberant", "dry", "band <= 8 kHz", "band > 8 kHz"]
+        reader = csv.DictReader(f, delimiter="\t")
+        vblike = "snr_db" in (reader.fieldnames or [])
+        for row in reader:
+            if vblike:
+                cond[row["file"]] = [f"{float(row['snr_db']):g} dB", "noise " + row["noise"].split("/")[0],
+                                     "speech " + row["speaker"].split("/")[0]]
+            else:
+                cond[row["file"]] = conditions(row["description"], float(row["bandwidth_hz"]))
+    if vblike:
+        names = {c for v in cond.values() for c in v}
+        order = (sorted((c for c in names if c.endswith(" dB")), key=lambda c: float(c.split()[0]))
+                 + sorted(c for c in names if c.startswith("noise ")) + sorted(c for c in names if c.startswith("speech ")))
+    else:
+        order = ["SNR < 0", "SNR 0-10", "SNR 10-20", "SNR >= 20", "noise only", "clean only", "recorded noise",
+                 "babble", "stationary", "typing", "reverberant", "dry", "band <= 8 kHz", "band > 8 kHz"]
     data = []
     for arg in systems:
         label, spec = arg.rsplit("=", 1)
