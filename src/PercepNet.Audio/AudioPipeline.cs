@@ -33,15 +33,26 @@ public static class AudioPipeline
     /// are disposed when the run ends, successfully or not.
     /// </param>
     /// <param name="progress">Called with the fraction done (0..1) after each chunk and with 1 at the end; may be null.</param>
+    /// <param name="warmUpSeconds">
+    /// Warm start (0: none): before the file is processed, its first <paramref name="warmUpSeconds"/> seconds (all of
+    /// it if shorter) run through each channel's processor and their output is discarded; the file is then processed
+    /// from its start by the processor in the state the warm-up left, as if the warm-up audio had come just before
+    /// it. A recurrent denoiser then meets the file's first seconds already knowing its noise, as it does the rest
+    /// (docs/experiments.md, thirteenth sitting). The output keeps the input's length and alignment. A WAV read from a
+    /// pipe cannot be read twice and is processed without warm-up.
+    /// </param>
     /// <param name="cancellationToken">Checked between chunks; on cancellation no output file is left.</param>
     /// <exception cref="FileNotFoundException">The input does not exist.</exception>
     /// <exception cref="InvalidDataException">The input is not a readable WAV file.</exception>
     /// <exception cref="ArgumentException">The output path is the input file.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="warmUpSeconds"/> is negative or not finite.</exception>
     public static void ProcessFile(
         string inputPath, string outputPath, Func<int, IFrameProcessor> createProcessor,
-        Action<double>? progress = null, CancellationToken cancellationToken = default)
+        Action<double>? progress = null, double warmUpSeconds = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(createProcessor);
+        if (!double.IsFinite(warmUpSeconds) || warmUpSeconds < 0)
+            throw new ArgumentOutOfRangeException(nameof(warmUpSeconds), warmUpSeconds, "the warm-up must be a finite number of seconds >= 0");
         if (FileIdentity.Same(outputPath, inputPath))
             throw new ArgumentException($"{outputPath}: output path is the input file; refusing to overwrite the input.", nameof(outputPath));
         using var reader = new WavReader(inputPath);
@@ -65,6 +76,8 @@ public static class AudioPipeline
             var input = new float[format.Channels][];
             for (int c = 0; c < input.Length; c++) input[c] = new float[ChunkFrames];
             var output = new float[format.Channels][];
+            if (warmUpSeconds > 0 && !reader.Streamed && frames > 0)
+                WarmUp(inputPath, processors, Math.Min(frames, (long)Math.Round(warmUpSeconds * format.SampleRate)), input, cancellationToken);
 
             int n;
             while ((n = reader.Read(input, 0, ChunkFrames)) > 0)
@@ -93,6 +106,30 @@ public static class AudioPipeline
             foreach (var p in processors) (p as IDisposable)?.Dispose();
         }
         progress?.Invoke(1);
+    }
+
+    /// <summary>
+    /// Runs the first <paramref name="warmFrames"/> frames of <paramref name="path"/> through the processors (one per
+    /// channel, resampled to 48 kHz as in the main pass) and discards their output. No flush: the processors see
+    /// only whole blocks of real audio, so the main pass continues the same stream with the file's start.
+    /// </summary>
+    private static void WarmUp(string path, List<IFrameProcessor> processors, long warmFrames, float[][] buffer, CancellationToken ct)
+    {
+        using var reader = new WavReader(path);
+        var states = new ChannelState[processors.Count];
+        for (int c = 0; c < states.Length; c++) states[c] = new ChannelState(processors[c], reader.Format.SampleRate, long.MaxValue);
+        long left = warmFrames;
+        int n;
+        while (left > 0 && (n = reader.Read(buffer, 0, (int)Math.Min(ChunkFrames, left))) > 0)
+        {
+            ct.ThrowIfCancellationRequested();
+            for (int c = 0; c < states.Length; c++)
+            {
+                states[c].Push(buffer[c].AsSpan(0, n));
+                states[c].Out.Consume(states[c].Out.Count);
+            }
+            left -= n;
+        }
     }
 
     /// <summary>What <see cref="ProcessRaw"/> has done so far (updated as it goes, so a caller that

@@ -226,6 +226,54 @@ public sealed class AudioPipelineTests(ITestOutputHelper output) : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(48000, 2, 0.3)]
+    [InlineData(44100, 1, 0.3)]
+    [InlineData(16000, 2, 5.0)] // longer than the file: all of it
+    public void WarmUp_KeepsTheOutputsLengthAndAlignment(int rate, int channels, double warmUp)
+    {
+        // A delay holds state (its line), but every output of the warm-up is dropped with the latency, so the
+        // output must be the cold one sample for sample: nothing of the warm-up audio leaks into the file.
+        var x = TestSignal(rate, channels, rate + 777);
+        string input = WriteInput("in.wav", WavFormat.Float32(rate, channels), x);
+        string cold = _tmp.File("cold.wav"), warm = _tmp.File("warm.wav");
+        AudioPipeline.ProcessFile(input, cold, c => new Delay(480 + 37 * c));
+        AudioPipeline.ProcessFile(input, warm, c => new Delay(480 + 37 * c), warmUpSeconds: warmUp);
+        var a = AudioFile.Read(cold);
+        var b = AudioFile.Read(warm);
+        Assert.Equal(a.Length, b.Length);
+        for (int c = 0; c < channels; c++) Assert.Equal(a.Channels[c], b.Channels[c]);
+    }
+
+    [Theory]
+    [InlineData(0.25, 12_000)] // a quarter second of a 48 kHz file: 25 whole blocks
+    [InlineData(0.2551, 12_000)] // 12,245 samples: the last partial block is not run
+    [InlineData(3.0, 48_000)] // longer than the 1 s file: all its whole blocks
+    public void WarmUp_RunsTheFilesStartThroughTheProcessorFirst(double warmUp, int expectWarm)
+    {
+        var x = TestSignal(48000, 1, 48_000);
+        string input = WriteInput("in.wav", WavFormat.Float32(48000, 1), x);
+        var cold = new List<float>();
+        var warm = new List<float>();
+        AudioPipeline.ProcessFile(input, _tmp.File("cold.wav"), _ => new Recording(cold));
+        AudioPipeline.ProcessFile(input, _tmp.File("warm.wav"), _ => new Recording(warm), warmUpSeconds: warmUp);
+        Assert.Equal(cold.Count + expectWarm, warm.Count);
+        Assert.Equal(x[0].AsSpan(0, expectWarm).ToArray(), warm.GetRange(0, expectWarm).ToArray());
+        Assert.Equal(cold, warm.GetRange(expectWarm, cold.Count));
+    }
+
+    [Theory]
+    [InlineData(-1.0)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void WarmUp_MustBeAFiniteNumberOfSeconds(double warmUp)
+    {
+        string input = WriteInput("in.wav", WavFormat.Pcm16(48000, 1), TestSignal(48000, 1, 4800));
+        string outPath = _tmp.File("out.wav");
+        Assert.Throws<ArgumentOutOfRangeException>(() => AudioPipeline.ProcessFile(input, outPath, _ => new Identity(), warmUpSeconds: warmUp));
+        Assert.False(File.Exists(outPath));
+    }
+
     [Fact]
     public void EmptyFile_GivesEmptyFile()
     {
