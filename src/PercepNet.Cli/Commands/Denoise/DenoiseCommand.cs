@@ -55,9 +55,11 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
         public double VadHold { get; init; } = 0.3;
 
         [CommandOption("--warm-up <SECONDS>")]
-        [Description("WAV files: first run the denoiser over the file's first SECONDS (all of it if shorter) and discard that, so the file's start is denoised by a network that has already heard its noise (0 = off). Not for - - or a WAV from a pipe.")]
-        [DefaultValue(0.0)]
-        public double WarmUp { get; init; }
+        [Description("WAV files: first run the denoiser over the file's first SECONDS (all of it if shorter) and discard that, so the file's start is denoised by a network that has already heard its noise (default 10; 0 = off, each file starts cold as a stream does). Not for - - or a WAV from a pipe, which start cold.")]
+        public double? WarmUp { get; init; }
+
+        /// <summary>The warm-up of files when --warm-up is not given: the shipped configuration (docs/results.md, rule v8).</summary>
+        public const double DefaultWarmUpSeconds = 10;
 
         [CommandOption("--rate <HZ>")]
         [Description("With - -: the raw stream's sample rate (default 48000); it is resampled to 48 kHz and back.")]
@@ -79,7 +81,7 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
             if (VadGate is { } vg && !(vg >= 0 && vg <= 1)) return ValidationResult.Error($"--vad-gate must be within 0..1 (got {vg})");
             if (!(VadHold >= 0 && VadHold <= 10)) return ValidationResult.Error($"--vad-hold must be within 0..10 s (got {VadHold})");
             if (FeatureFloor is { } ff && !(ff <= 0 && ff >= -200)) return ValidationResult.Error($"--feature-floor must be within -200..0 dBFS (got {ff})");
-            if (!(WarmUp >= 0 && WarmUp <= 600)) return ValidationResult.Error($"--warm-up must be within 0..600 s (got {WarmUp})");
+            if (WarmUp is { } wu && !(wu >= 0 && wu <= 600)) return ValidationResult.Error($"--warm-up must be within 0..600 s (got {wu})");
             if (WarmUp > 0 && Input == Program.StdioToken) return ValidationResult.Error("--warm-up needs a WAV file or folder to read twice, not a raw stream (- -)");
             if (AttenuationLimit is { } al && !(al >= 0 && double.IsFinite(al))) return ValidationResult.Error($"--attenuation-limit must be a number >= 0 dB (got {AttenuationLimit})");
             if ((Input == Program.StdioToken) != (Output == Program.StdioToken))
@@ -108,7 +110,7 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
         if (Directory.Exists(s.Input)) return Folder(s, model, options, cancellationToken);
         ProgressReporter.Run(_console, $"denoising {Path.GetFileName(s.Input)}", progress =>
         {
-            AudioPipeline.ProcessFile(s.Input, s.Output, _ => new Denoiser(model, options), progress, s.WarmUp, cancellationToken);
+            AudioPipeline.ProcessFile(s.Input, s.Output, _ => new Denoiser(model, options), progress, s.WarmUp ?? Settings.DefaultWarmUpSeconds, cancellationToken);
             return 0;
         });
         _console.MarkupLineInterpolated($"{s.Output}: denoised with {model.Name}");
@@ -128,7 +130,7 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
                 try
                 {
                     if (FileIdentity.IsSpecial(f)) throw new IOException($"{f}: not a regular file (a FIFO, socket or device); skipped");
-                    AudioPipeline.ProcessFile(f, Path.Combine(s.Output, Path.GetFileName(f)), _ => new Denoiser(model, options), warmUpSeconds: s.WarmUp, cancellationToken: ct);
+                    AudioPipeline.ProcessFile(f, Path.Combine(s.Output, Path.GetFileName(f)), _ => new Denoiser(model, options), warmUpSeconds: s.WarmUp ?? Settings.DefaultWarmUpSeconds, cancellationToken: ct);
                 }
                 catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
                 {
