@@ -61,6 +61,9 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
         /// <summary>The warm-up of files when --warm-up is not given: the shipped configuration (docs/results.md, rule v8).</summary>
         public const double DefaultWarmUpSeconds = 10;
 
+        /// <summary>The warm-up files get: --warm-up, or <see cref="DefaultWarmUpSeconds"/>.</summary>
+        public double WarmUpSeconds => WarmUp ?? DefaultWarmUpSeconds;
+
         [CommandOption("--rate <HZ>")]
         [Description("With - -: the raw stream's sample rate (default 48000); it is resampled to 48 kHz and back.")]
         public int? Rate { get; init; }
@@ -110,7 +113,7 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
         if (Directory.Exists(s.Input)) return Folder(s, model, options, cancellationToken);
         ProgressReporter.Run(_console, $"denoising {Path.GetFileName(s.Input)}", progress =>
         {
-            AudioPipeline.ProcessFile(s.Input, s.Output, _ => new Denoiser(model, options), progress, s.WarmUp ?? Settings.DefaultWarmUpSeconds, cancellationToken);
+            AudioPipeline.ProcessFile(s.Input, s.Output, _ => new Denoiser(model, options), progress, s.WarmUpSeconds, cancellationToken);
             return 0;
         });
         _console.MarkupLineInterpolated($"{s.Output}: denoised with {model.Name}");
@@ -130,7 +133,7 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
                 try
                 {
                     if (FileIdentity.IsSpecial(f)) throw new IOException($"{f}: not a regular file (a FIFO, socket or device); skipped");
-                    AudioPipeline.ProcessFile(f, Path.Combine(s.Output, Path.GetFileName(f)), _ => new Denoiser(model, options), warmUpSeconds: s.WarmUp ?? Settings.DefaultWarmUpSeconds, cancellationToken: ct);
+                    AudioPipeline.ProcessFile(f, Path.Combine(s.Output, Path.GetFileName(f)), _ => new Denoiser(model, options), warmUpSeconds: s.WarmUpSeconds, cancellationToken: ct);
                 }
                 catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
                 {
