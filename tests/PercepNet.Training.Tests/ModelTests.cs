@@ -120,6 +120,39 @@ public sealed class ModelTests(ITestOutputHelper output)
         Assert.True(Diff(g1, g2, 12, 1) > 1e-4);
     }
 
+    /// <summary>
+    /// Carried states (TrainConfig.CarryStates): running a sequence's first part, then its rest
+    /// from the state the first part left, gives the rest exactly the outputs it has when the
+    /// whole sequence runs at once; the convolutions' context and every GRU's state are carried.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(13)]
+    public void ContinuingFromAStateEqualsRunningTheWholeSequence(int split)
+    {
+        using var model = Create(Synthetic.Tiny);
+        using var scope = NewDisposeScope();
+        var x = randn(new long[] { 3, 30, FeatureExtractor.Count }, generator: new Generator(7));
+        var (g, r, v) = model.call(x);
+        var (_, _, _, first) = model.Continue(x.narrow(1, 0, split), null);
+        Assert.Equal(3, first.BatchSize);
+        Assert.Equal(4 + Synthetic.Tiny.SharedGruLayers, first.Tensors.Count);
+        var (g2, r2, v2, last) = model.Continue(x.narrow(1, split, 30 - split), first);
+        float Diff(Tensor whole, Tensor part) => (whole.narrow(1, split, 30 - split) - part).abs().max().item<float>();
+        output.WriteLine($"split at {split}: gains {Diff(g, g2)}, strengths {Diff(r, r2)}, VAD {Diff(v, v2)}");
+        Assert.True(Diff(g, g2) < 1e-5 && Diff(r, r2) < 1e-5 && Diff(v, v2) < 1e-5);
+        // A zero start is not the same (the state matters), and the final state is the whole run's.
+        var (g3, _, _, _) = model.Continue(x.narrow(1, split, 30 - split), null);
+        Assert.True(Diff(g, g3) > 1e-3, "starting the rest from zero should change its gains");
+        var (_, _, _, whole) = model.Continue(x, null);
+        for (int i = 0; i < whole.Tensors.Count; i++)
+            Assert.True((whole.Tensors[i] - last.Tensors[i]).abs().max().item<float>() < 1e-5, $"state tensor {i} differs");
+        // A state from another batch size is refused by libtorch, one of another model by us.
+        var (_, _, _, two) = model.Continue(x.narrow(0, 0, 2), null);
+        Assert.ThrowsAny<Exception>(() => model.Continue(x, two));
+        Assert.Throws<ArgumentException>(() => model.Continue(x, new SequenceState(first.Tensors.Take(3).ToArray())));
+    }
+
     private static (Tensor G, Tensor R, Tensor M, Tensor V) Targets(int seed)
     {
         var gen = new Generator((ulong)seed);

@@ -321,6 +321,56 @@ public sealed class TrainerTests(ITestOutputHelper output) : TempDirTest
     }
 
     [Fact]
+    public void CarriedStatesStartTheNextBatchWhereThePreviousEnded()
+    {
+        WriteData();
+        // Learning rate 0: the weights stay put, so every loss below comes from the same network.
+        var config = Config("carry", 0) with { CarryStates = true, LearningRate = 0, MinLearningRate = 0, WeightDecay = 0 };
+        Synthetic.Torch();
+        var set = ShardSet.Open(config.TrainDir, config.SequenceFrames);
+        var norm = set.ComputeNormalization();
+        var plan = set.Plan(config.BatchSize, config.ShuffleShards, 1);
+        torch.manual_seed(config.Seed);
+        using var model = new PercepNetTorchModel(config.ResolveShape(), norm.Mean, norm.Std);
+        using var optimizer = torch.optim.AdamW(model.parameters(), 0.0, weight_decay: 0);
+        double Zero(Batch b) { using var s = torch.NewDisposeScope(); return Trainer.BatchLoss(model, config.Loss, set.Load(b), b.Chunks.Length, set.ChunkFrames).Total.item<float>(); }
+
+        SequenceState? carry = null;
+        double first = Trainer.TrainStep(model, optimizer, config, set, plan[0], 1, out _, ref carry);
+        Assert.NotNull(carry);
+        Assert.Equal(plan[0].Chunks.Length, carry!.BatchSize);
+        Assert.All(carry.Tensors, t => Assert.False(t.requires_grad)); // detached: gradients stop at the boundary
+        Assert.Equal(Zero(plan[0]), first, 5); // the first batch starts from zero
+        var expected = carry.Tensors.Select(t => t.clone().DetachFromDisposeScope()).ToArray();
+        double second = Trainer.TrainStep(model, optimizer, config, set, plan[1], 2, out _, ref carry);
+        double fromFirst;
+        using (torch.NewDisposeScope())
+        {
+            using var state = new SequenceState(expected);
+            fromFirst = Trainer.BatchLoss(model, config.Loss, set.Load(plan[1]), plan[1].Chunks.Length, set.ChunkFrames, null, state).Parts.Total.item<float>();
+        }
+        output.WriteLine($"second batch: {second} carried, {fromFirst} from the first batch's state, {Zero(plan[1])} from zero");
+        Assert.Equal(fromFirst, second, 5);
+        Assert.NotEqual(Zero(plan[1]), second, 4);
+
+        // Without the option nothing is carried; a batch of another size starts from zero.
+        SequenceState? none = null;
+        Trainer.TrainStep(model, optimizer, config with { CarryStates = false }, set, plan[2], 3, out _, ref none);
+        Assert.Null(none);
+        var small = plan[2] with { Chunks = plan[2].Chunks.Take(3).ToArray() };
+        double other = Trainer.TrainStep(model, optimizer, config, set, small, 4, out _, ref carry);
+        Assert.Equal(Zero(small), other, 5);
+        Assert.Equal(3, carry!.BatchSize);
+        carry.Dispose();
+
+        // And a whole run with the option trains, resumes and exports like any other.
+        var run = new Trainer(new Log(output)).Run(Config("carry-run", 0, epochs: 2) with { CarryStates = true }, CancellationToken.None);
+        Assert.Equal(12, run.Steps);
+        Assert.True(double.IsFinite(run.TrainLoss) && run.ValidationLoss is { } vl && double.IsFinite(vl));
+        Assert.NotNull(run.ModelPath);
+    }
+
+    [Fact]
     public void ANonFiniteLossNamesTheFirstBadTensorAndSavesNothing()
     {
         WriteData();

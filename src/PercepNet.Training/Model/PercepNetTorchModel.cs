@@ -79,7 +79,19 @@ public sealed class PercepNetTorchModel : nn.Module<Tensor, (Tensor Gains, Tenso
     public float[] FeatureStd => feature_std.data<float>().ToArray();
 
     /// <summary>Runs whole sequences: x [batch, time, 70] -> gains, strengths [batch, time, 34], VAD [batch, time, 1].</summary>
-    public override (Tensor Gains, Tensor Strengths, Tensor Vad) forward(Tensor x) => Forward(x, null);
+    public override (Tensor Gains, Tensor Strengths, Tensor Vad) forward(Tensor x)
+    {
+        var (gains, strengths, vad, final) = Forward(x, null, null);
+        final.Dispose();
+        return (gains, strengths, vad);
+    }
+
+    /// <summary>
+    /// Runs sequences that continue where <paramref name="initial"/> left them (null: a zero
+    /// start, as <see cref="forward"/>), and returns the state their last frame leaves: running
+    /// A and then B from A's final state gives B the outputs it has as the second part of A + B.
+    /// </summary>
+    public (Tensor Gains, Tensor Strengths, Tensor Vad, SequenceState Final) Continue(Tensor x, SequenceState? initial) => Forward(x, null, initial);
 
     /// <summary>
     /// Runs whole sequences like <see cref="forward"/> and returns every intermediate tensor by
@@ -89,29 +101,48 @@ public sealed class PercepNetTorchModel : nn.Module<Tensor, (Tensor Gains, Tenso
     public List<(string Layer, Tensor Output)> Trace(Tensor x)
     {
         var trace = new List<(string Layer, Tensor Output)>();
-        Forward(x, trace);
+        Forward(x, trace, null).Final.Dispose();
         return trace;
     }
 
-    private (Tensor Gains, Tensor Strengths, Tensor Vad) Forward(Tensor x, List<(string Layer, Tensor Output)>? trace)
+    /// <summary><see cref="Trace"/> from <paramref name="initial"/> (null: a zero start), also returning the final state.</summary>
+    public (List<(string Layer, Tensor Output)> Trace, SequenceState Final) Trace(Tensor x, SequenceState? initial)
     {
+        var trace = new List<(string Layer, Tensor Output)>();
+        var final = Forward(x, trace, initial).Final;
+        return (trace, final);
+    }
+
+    private (Tensor Gains, Tensor Strengths, Tensor Vad, SequenceState Final) Forward(Tensor x, List<(string Layer, Tensor Output)>? trace, SequenceState? initial)
+    {
+        if (initial != null && initial.Tensors.Count != 4 + grus.Count)
+            throw new ArgumentException($"a state of this model has {4 + grus.Count} tensors, not {initial.Tensors.Count}", nameof(initial));
         using var scope = NewDisposeScope();
+        var finals = new List<Tensor>();
         var normalized = (x - feature_mean) / feature_std;
         var d = input.call(normalized).tanh(); // [B, T, D]
-        var c1 = CausalConv(d, conv1, Shape.Conv1Kernel).tanh();
-        var c = CausalConv(c1, conv2, Shape.Conv2Kernel).tanh(); // [B, T, C2]
+        var c1 = CausalConv(d, conv1, Shape.Conv1Kernel, initial?.Tensors[0], finals).tanh();
+        var c = CausalConv(c1, conv2, Shape.Conv2Kernel, initial?.Tensors[1], finals).tanh(); // [B, T, C2]
         var states = new List<Tensor> { c };
         var h = c;
         var grusOut = new List<Tensor>();
+        int next = 2;
+        (Tensor Output, Tensor Last) Run(GRU gru, Tensor input)
+        {
+            var h0 = initial?.Tensors[next++];
+            var (output, last) = h0 is null ? gru.call(input) : gru.call(input, h0);
+            finals.Add(last);
+            return (output, last);
+        }
         foreach (var gru in grus)
         {
-            (h, _) = gru.call(h);
+            (h, _) = Run(gru, h);
             states.Add(h);
             grusOut.Add(h);
         }
-        var (hg, _) = gain_gru.call(h);
+        var (hg, _) = Run(gain_gru, h);
         states.Add(hg);
-        var (hr, _) = strength_gru.call(cat([c, h], 2));
+        var (hr, _) = Run(strength_gru, cat([c, h], 2));
         var gains = gain_head.call(cat(states, 2)).sigmoid();
         var strengths = strength_head.call(hr).sigmoid();
         var vad = vad_head.call(h).sigmoid();
@@ -130,13 +161,16 @@ public sealed class PercepNetTorchModel : nn.Module<Tensor, (Tensor Gains, Tenso
             trace.Add(("vad_head", vad));
             for (int i = 0; i < trace.Count; i++) trace[i] = (trace[i].Layer, trace[i].Output.MoveToOuterDisposeScope());
         }
-        return (gains.MoveToOuterDisposeScope(), strengths.MoveToOuterDisposeScope(), vad.MoveToOuterDisposeScope());
+        var final = new SequenceState(finals.Select(t => t.MoveToOuterDisposeScope()).ToArray());
+        return (gains.MoveToOuterDisposeScope(), strengths.MoveToOuterDisposeScope(), vad.MoveToOuterDisposeScope(), final);
     }
 
     /// <summary>
     /// Causal convolution over time of x [B, T, Cin] with a Conv1d's weights [Cout, Cin, K]: the
-    /// input is left-padded with K - 1 zero frames, the K frames t-K+1..t of every output frame t
+    /// input is left-padded with K - 1 zero frames (or the <paramref name="context"/> [B, K - 1, Cin]
+    /// a previous part of the sequence left), the K frames t-K+1..t of every output frame t
     /// are gathered (unfold) and multiplied by the weights as one matrix product, giving [B, T, Cout].
+    /// The last K - 1 input frames (the context of what follows) are added to <paramref name="finals"/>.
     /// <para>
     /// This is deliberately not <c>Conv1d.call</c>: libtorch 2.10's CPU convolution dispatches to
     /// oneDNN 3.7.1's blocked direct convolution, which on AVX-512 machines (blocks of 16 channels;
@@ -147,10 +181,11 @@ public sealed class PercepNetTorchModel : nn.Module<Tensor, (Tensor Gains, Tenso
     /// engine computes frame by frame.
     /// </para>
     /// </summary>
-    private static Tensor CausalConv(Tensor x, TorchSharp.Modules.Conv1d conv, int kernel)
+    private static Tensor CausalConv(Tensor x, TorchSharp.Modules.Conv1d conv, int kernel, Tensor? context, List<Tensor> finals)
     {
         long b = x.shape[0], t = x.shape[1], cin = x.shape[2];
-        var padded = nn.functional.pad(x, (0, 0, kernel - 1, 0)); // [B, T+K-1, Cin]
+        var padded = context is null ? nn.functional.pad(x, (0, 0, kernel - 1, 0)) : cat([context, x], 1); // [B, T+K-1, Cin]
+        finals.Add(padded.narrow(1, t, kernel - 1));
         var frames = padded.unfold(1, kernel, 1).reshape(b, t, cin * kernel); // [B, T, Cin, K] -> [B, T, Cin*K]
         var weight = conv.weight!.reshape(conv.weight.shape[0], cin * kernel); // [Cout, Cin*K], same (cin, k) order
         return nn.functional.linear(frames, weight, conv.bias);
@@ -191,5 +226,33 @@ public sealed class PercepNetTorchModel : nn.Module<Tensor, (Tensor Gains, Tenso
             list.Add(cpu.data<float>().ToArray());
         }
         return list;
+    }
+}
+
+/// <summary>
+/// Where a batch of sequences stopped (<see cref="PercepNetTorchModel.Continue"/>): the last
+/// K - 1 input frames of each causal convolution, then each GRU's last hidden state [1, batch, H]
+/// (shared GRUs, gain GRU, strength GRU), all with the batch size of the sequences that left it.
+/// </summary>
+public sealed class SequenceState : IDisposable
+{
+    internal SequenceState(Tensor[] tensors) => Tensors = tensors;
+
+    /// <summary>The state's tensors, in the order above.</summary>
+    public IReadOnlyList<Tensor> Tensors { get; }
+
+    /// <summary>Number of sequences (rows) it continues.</summary>
+    public long BatchSize => Tensors[0].shape[0];
+
+    /// <summary>
+    /// A copy cut off from the autograd graph and from every dispose scope (the caller disposes it):
+    /// what a trainer carries into the next batch, whose gradients stop at the boundary.
+    /// </summary>
+    public SequenceState Detach() => new(Tensors.Select(t => t.detach().DetachFromDisposeScope()).ToArray());
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        foreach (var t in Tensors) t.Dispose();
     }
 }

@@ -45,6 +45,15 @@ public sealed record TrainConfig
     /// <summary>Frames per training sequence; shard sequences are cut into pieces of this length. 0 = the shards' length.</summary>
     public int SequenceFrames { get; init; }
 
+    /// <summary>
+    /// Carry each batch row's final GRU states and convolution context into the same row of the next
+    /// batch (detached: gradients stop at the boundary), as RNNoise's trainer does, instead of starting
+    /// every sequence from zero. The rows are unrelated mixtures, so the network learns to start from
+    /// whatever state another noise left. Zero at each epoch's start and on resume; validation always
+    /// starts from zero.
+    /// </summary>
+    public bool CarryStates { get; init; }
+
     /// <summary>Shards whose sequences are shuffled together (and held in memory at once).</summary>
     public int ShuffleShards { get; init; } = 4;
 

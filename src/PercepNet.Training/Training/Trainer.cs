@@ -154,9 +154,13 @@ public sealed class Trainer(TextWriter? log = null)
         model.train();
 
         long savedStep = state.Step;
+        SequenceState? carry = null;
         for (int epoch = state.Epoch; epoch < config.Epochs && state.Step < stopAt && !cancelled; epoch++)
         {
             var plan = train.Plan(config.BatchSize, config.ShuffleShards, EpochSeed(config.Seed, epoch));
+            // Carried states (config.CarryStates) start from zero at each epoch and on resume.
+            carry?.Dispose();
+            carry = null;
             for (int b = epoch == state.Epoch ? state.Batch : 0; b < plan.Count; b++)
             {
                 if (ct.IsCancellationRequested || state.Step >= stopAt)
@@ -168,7 +172,7 @@ public sealed class Trainer(TextWriter? log = null)
                 double lr = schedule.At(state.Step);
                 foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
                 long started = Stopwatch.GetTimestamp();
-                double loss = TrainStep(model, optimizer, config, train, plan[b], state.Step + 1, out long frames);
+                double loss = TrainStep(model, optimizer, config, train, plan[b], state.Step + 1, out long frames, ref carry);
                 double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
                 if (stepsThisRun == 0)
                 {
@@ -215,6 +219,7 @@ public sealed class Trainer(TextWriter? log = null)
             savedStep = state.Step;
             sinceCheckpoint.Restart();
         }
+        carry?.Dispose();
         double fps = stepsThisRun > 0 ? Fps() : 0;
         progress.Report(state.Step, lastStep, Math.Min(state.Epoch, config.Epochs - 1), config.Epochs, schedule.At(Math.Max(0, state.Step - 1)), fps, force: stepsThisRun > 0);
         if (state.Step != savedStep) Checkpoint.Save(config.OutputDir, model, optimizer, state, config.KeepCheckpoints);
@@ -299,17 +304,32 @@ public sealed class Trainer(TextWriter? log = null)
     internal static (Tensor Total, Tensor Gain, Tensor Strength, Tensor Vad) BatchLoss(PercepNetTorchModel model, LossConfig loss, float[] data, int chunks, int frames,
         List<(string Layer, Tensor Output)>? trace = null)
     {
+        var (parts, final) = BatchLoss(model, loss, data, chunks, frames, trace, null);
+        final.Dispose();
+        return parts;
+    }
+
+    /// <summary>
+    /// <see cref="BatchLoss(PercepNetTorchModel, LossConfig, float[], int, int, List{ValueTuple{string, Tensor}}?)"/> with the
+    /// sequences continuing from <paramref name="initial"/> (null: a zero start); also returns the state they end in.
+    /// </summary>
+    internal static ((Tensor Total, Tensor Gain, Tensor Strength, Tensor Vad) Parts, SequenceState Final) BatchLoss(PercepNetTorchModel model, LossConfig loss,
+        float[] data, int chunks, int frames, List<(string Layer, Tensor Output)>? trace, SequenceState? initial)
+    {
         var (x, g, r, m, v) = Split(data, chunks, frames, model.Shape.Features);
         Tensor pg, pr, pv;
-        if (trace == null) (pg, pr, pv) = model.call(x);
+        SequenceState final;
+        if (trace == null) (pg, pr, pv, final) = model.Continue(x, initial);
         else
         {
-            trace.AddRange(model.Trace(x));
+            var (layers, last) = model.Trace(x, initial);
+            trace.AddRange(layers);
+            final = last;
             (pg, pr, pv) = (trace.Single(t => t.Layer == "gain_head").Output, trace.Single(t => t.Layer == "strength_head").Output, trace.Single(t => t.Layer == "vad_head").Output);
         }
         int l = model.Shape.LookaheadFrames, n = frames - l;
-        return PercepNetLoss.Compute(loss, pg.narrow(1, l, n), pr.narrow(1, l, n), pv.narrow(1, l, n),
-            g.narrow(1, 0, n), r.narrow(1, 0, n), m.narrow(1, 0, n), v.narrow(1, 0, n));
+        return (PercepNetLoss.Compute(loss, pg.narrow(1, l, n), pr.narrow(1, l, n), pv.narrow(1, l, n),
+            g.narrow(1, 0, n), r.narrow(1, 0, n), m.narrow(1, 0, n), v.narrow(1, 0, n)), final);
     }
 
     /// <summary>
@@ -320,13 +340,29 @@ public sealed class Trainer(TextWriter? log = null)
     /// <exception cref="InvalidOperationException">The loss or a gradient is not finite.</exception>
     internal static double TrainStep(PercepNetTorchModel model, AdamW optimizer, TrainConfig config, ShardSet set, Batch batch, long step, out long frames)
     {
+        SequenceState? carry = null;
+        double loss = TrainStep(model, optimizer, config, set, batch, step, out frames, ref carry);
+        carry?.Dispose();
+        return loss;
+    }
+
+    /// <summary>
+    /// <see cref="TrainStep(PercepNetTorchModel, AdamW, TrainConfig, ShardSet, Batch, long, out long)"/> that, with
+    /// <see cref="TrainConfig.CarryStates"/>, starts the batch's sequences from <paramref name="carry"/> (when it has
+    /// as many rows; else from zero) and replaces it by their final state, detached: gradients stop at the boundary.
+    /// Without the option <paramref name="carry"/> is left alone.
+    /// </summary>
+    internal static double TrainStep(PercepNetTorchModel model, AdamW optimizer, TrainConfig config, ShardSet set, Batch batch, long step, out long frames,
+        ref SequenceState? carry)
+    {
         float[] data = set.Load(batch);
         int chunks = batch.Chunks.Length;
         using var scope = NewDisposeScope();
         optimizer.zero_grad();
         // The layer outputs are kept by autograd for the backward pass anyway; the trace only names them.
         var trace = new List<(string Layer, Tensor Output)>();
-        var parts = BatchLoss(model, config.Loss, data, chunks, set.ChunkFrames, trace);
+        var initial = config.CarryStates && carry?.BatchSize == chunks ? carry : null;
+        var (parts, final) = BatchLoss(model, config.Loss, data, chunks, set.ChunkFrames, trace, initial);
         var total = parts.Total;
         double loss = total.item<float>();
         if (!double.IsFinite(loss))
@@ -338,6 +374,11 @@ public sealed class Trainer(TextWriter? log = null)
         if (!double.IsFinite(norm))
             throw new InvalidOperationException($"gradient norm became {norm} at step {step} (loss {loss}): {NonFinite.FirstBadGradient(model) ?? "no single gradient is non-finite; their norm overflowed"}; the weights were not updated by this step");
         optimizer.step();
+        if (config.CarryStates)
+        {
+            carry?.Dispose();
+            carry = final.Detach();
+        }
         frames = (long)chunks * (set.ChunkFrames - model.Shape.LookaheadFrames);
         return loss;
     }
