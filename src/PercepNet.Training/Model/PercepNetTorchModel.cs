@@ -100,8 +100,8 @@ public sealed class PercepNetTorchModel : nn.Module<Tensor, (Tensor Gains, Tenso
     /// </summary>
     public List<(string Layer, Tensor Output)> Trace(Tensor x)
     {
-        var trace = new List<(string Layer, Tensor Output)>();
-        Forward(x, trace, null).Final.Dispose();
+        var (trace, final) = Trace(x, null);
+        final.Dispose();
         return trace;
     }
 
