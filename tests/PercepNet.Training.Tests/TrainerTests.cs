@@ -49,7 +49,7 @@ public sealed class TrainerTests(ITestOutputHelper output) : TempDirTest
     public void LossGoesDownOnSyntheticData()
     {
         WriteData();
-        var config = Config("run", 0, epochs: 8) with { LearningRate = 1e-2, MinLearningRate = 1e-3 };
+        var config = Config("run", 0, epochs: 8) with { LearningRate = 1e-2, MinLearningRate = 1e-3, KeepEpochModels = true };
         var log = new Log(output);
         var before = ValidationLoss(config);
         var result = new Trainer(log).Run(config, CancellationToken.None);
@@ -63,6 +63,11 @@ public sealed class TrainerTests(ITestOutputHelper output) : TempDirTest
         Assert.Contains("frames/s", log.ToString());
         Assert.Equal(Synthetic.Tiny, ModelFile.Load(Path.Combine(config.OutputDir, Trainer.BestModelFileName)).Shape);
         Assert.True(File.Exists(Path.Combine(config.OutputDir, Trainer.ResolvedConfigName)));
+        // Every epoch's model is kept on request; the last one is the final model, an earlier one differs.
+        for (int e = 1; e <= 8; e++) Assert.True(File.Exists(Path.Combine(config.OutputDir, Trainer.EpochModelFileName(e))), $"epoch {e}'s model");
+        Assert.False(File.Exists(Path.Combine(config.OutputDir, Trainer.EpochModelFileName(9))));
+        Assert.Equal(File.ReadAllBytes(result.ModelPath!), File.ReadAllBytes(Path.Combine(config.OutputDir, Trainer.EpochModelFileName(8))));
+        Assert.NotEqual(File.ReadAllBytes(result.ModelPath!), File.ReadAllBytes(Path.Combine(config.OutputDir, Trainer.EpochModelFileName(1))));
         Assert.NotNull(TrainConfig.Load(Path.Combine(config.OutputDir, Trainer.ResolvedConfigName)).Normalization);
     }
 

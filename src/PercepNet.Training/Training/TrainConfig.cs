@@ -54,6 +54,12 @@ public sealed record TrainConfig
     /// </summary>
     public bool CarryStates { get; init; }
 
+    /// <summary>
+    /// Also keep each epoch's model as OUTPUT/model-epochN.pnnm (N from 1), so that a long run's
+    /// intermediate epochs can be scored after it ends. Off: only model.pnnm (the latest) and best.pnnm.
+    /// </summary>
+    public bool KeepEpochModels { get; init; }
+
     /// <summary>Shards whose sequences are shuffled together (and held in memory at once).</summary>
     public int ShuffleShards { get; init; } = 4;
 

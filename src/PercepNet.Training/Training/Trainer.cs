@@ -51,7 +51,7 @@ public sealed record TrainResult
 /// clipping, validation each epoch, checkpoints every few minutes, at each epoch end and when
 /// stopping, resume from the newest checkpoint in the output folder, and model files checked
 /// against TorchSharp: OUTPUT/model.pnnm after every epoch and at the end, OUTPUT/best.pnnm for the
-/// lowest validation loss so far.
+/// lowest validation loss so far, and on request each epoch's own OUTPUT/model-epochN.pnnm.
 /// </summary>
 public sealed class Trainer(TextWriter? log = null)
 {
@@ -62,6 +62,9 @@ public sealed class Trainer(TextWriter? log = null)
 
     /// <summary>File name of the model with the lowest validation loss so far, in the output folder.</summary>
     public const string BestModelFileName = "best.pnnm";
+
+    /// <summary>File name of epoch N's model (from 1), kept when TrainConfig.KeepEpochModels is set.</summary>
+    public static string EpochModelFileName(int epoch) => $"model-epoch{epoch}.pnnm";
 
     /// <summary>File name of the resolved configuration (with the feature normalisation) in the output folder.</summary>
     public const string ResolvedConfigName = "config.json";
@@ -210,6 +213,8 @@ public sealed class Trainer(TextWriter? log = null)
             // A usable model at every epoch: the latest, and the best by validation loss so far.
             string latestModel = Path.Combine(config.OutputDir, ModelFileName);
             ModelExporter.ExportAndVerify(latestModel, model, ExportSample(validation ?? train, shape.Features));
+            if (config.KeepEpochModels)
+                File.Copy(latestModel, Path.Combine(config.OutputDir, EpochModelFileName(epoch + 1)), overwrite: true);
             if (validationLoss is { } vl && !(state.BestValidationLoss <= vl))
             {
                 File.Copy(latestModel, Path.Combine(config.OutputDir, BestModelFileName), overwrite: true);
