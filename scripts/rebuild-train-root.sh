@@ -171,13 +171,13 @@ step_passthrough() {
     say "passthrough: all, all-m20"
     rm -rf "$P/all" "$P/all-m20"; mkdir -p "$P/all" "$P/all-m20"
     cp "$P"/unseen/*.wav "$P"/heldout/*.wav "$P/all/"
-    for f in "$P"/all/*.wav; do sox "$f" "$P/all-m20/$(basename "$f")" vol 0.1; done
+    for f in "$P"/all/*.wav; do sox -R "$f" "$P/all-m20/$(basename "$f")" vol 0.1; done   # -R: repeatable dither
     mark passthrough-all
   fi
   if ! done_ passthrough-vb-pitch1000; then
     say "passthrough: VB clean pitched up 1000 cents"
     rm -rf "$P/vb-pitch1000"; mkdir -p "$P/vb-pitch1000"
-    for f in "$DATA"/eval/vbdemand16k/clean/*.wav; do sox "$f" -r 48000 "$P/vb-pitch1000/$(basename "$f")" pitch 1000; done
+    for f in "$DATA"/eval/vbdemand16k/clean/*.wav; do sox -R "$f" -r 48000 "$P/vb-pitch1000/$(basename "$f")" pitch 1000; done
     mark passthrough-vb-pitch1000
   fi
 }
