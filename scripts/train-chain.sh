@@ -29,7 +29,10 @@ wait_queue() { while [ -f "$ROOT/queue.pid" ] && kill -0 "$(cat "$ROOT/queue.pid
 prev="$start"
 for k in $(seq 1 "$steps"); do
   run="$name-$k"; shards="shards-$recipe-$k"; model="$ROOT/runs/$run/model.pnnm"
-  if [ ! -s "$model" ]; then
+  # A step is finished when its queue said so (the marker below), not when model.pnnm exists: the trainer
+  # writes model.pnnm after every epoch, so with a TEMPLATE of more than one epoch it exists mid-run.
+  finished="$ROOT/runs/$run/finished"
+  if [ ! -f "$finished" ]; then
     [ -f "$ROOT/rebuild/$shards.done" ] || { say "step $k: $shards"; scripts/rebuild-train-root.sh "$shards"; }
     config="$ROOT/$run.train.json"
     python3 - "$template" "$config" "$shards" "runs/$run" "$prev" "$k" <<'PY'
@@ -40,12 +43,12 @@ c.update(trainDir=f"{shards}/train", validationDir=f"{shards}/val", outputDir=ru
 json.dump(c, open(out, "w"), indent=2)
 PY
     wait_queue   # a queue left running (by an earlier start of this chain) finishes first
-    if [ ! -s "$model" ]; then
-      say "step $k: training $run from $prev"
-      scripts/train-queue.sh start "$config"
-      sleep 5; wait_queue
-    fi
-    [ -s "$model" ] || { say "step $k: $run did not finish (see $ROOT/logs/queue-latest.log)"; exit 1; }
+    # train-queue resumes from the newest checkpoint; a run that had finished only re-exports.
+    say "step $k: training $run from $prev"
+    scripts/train-queue.sh start "$config"
+    sleep 5; wait_queue
+    if [ -s "$model" ] && grep -q "queue finished" "$ROOT/logs/queue-latest.log"; then date -Is > "$finished"
+    else say "step $k: $run did not finish (see $ROOT/logs/queue-latest.log)"; exit 1; fi
   fi
   say "step $k: scoring $run"
   scripts/score-candidate.sh "$model" "$run"
