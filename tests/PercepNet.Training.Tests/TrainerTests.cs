@@ -373,6 +373,8 @@ public sealed class TrainerTests(ITestOutputHelper output) : TempDirTest
         Assert.Equal(12, run.Steps);
         Assert.True(double.IsFinite(run.TrainLoss) && run.ValidationLoss is { } vl && double.IsFinite(vl));
         Assert.NotNull(run.ModelPath);
+        // Without keepEpochModels only the latest and the best model are written.
+        Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(run.ModelPath!)!, Trainer.EpochModelFileName(1))));
     }
 
     [Fact]
