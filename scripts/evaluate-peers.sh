@@ -13,6 +13,6 @@ for peer in "$@"; do
     out="$WORK/$set-$peer"; mkdir -p "$out"
     for f in "$noisy"/*.wav; do "$PEERS/run.sh" "$peer" "$f" "$out/$(basename "$f")"; done
     "$L" eval --clean "$clean" --enhanced "$out" --json "$WORK/$set-$peer.json" >/dev/null
-    python3 -c "import json,sys; m=json.load(open(sys.argv[1]))['means']['enhanced']; print(sys.argv[2], sys.argv[3], ' '.join(f'{k}={v:.3f}' for k,v in m.items() if v is not None))" "$WORK/$set-$peer.json" "$set" "$peer"
+    python3 -c "import json,sys; m=json.load(open(sys.argv[1]))['means']['enhanced']; print(sys.argv[2], sys.argv[3], ' '.join(f'{k}={v:.3f}' for k,v in m.items() if isinstance(v, (int, float))))" "$WORK/$set-$peer.json" "$set" "$peer"
   done
 done

@@ -30,6 +30,9 @@ public sealed record PairScores(
 {
     /// <summary>Level of the test signal in the reference's pauses, dB re its speech level (<see cref="Metrics.PauseLevel"/>); NaN without pauses.</summary>
     public double PauseDb { get; init; } = double.NaN;
+
+    /// <summary>STOI per one-third-octave band (<see cref="StoiDetail.Bands"/>); empty when not computed.</summary>
+    public IReadOnlyList<double> StoiBands { get; init; } = [];
 }
 
 /// <summary>
@@ -68,7 +71,7 @@ public static class Scoring
         if (n == 0 || 10 * Math.Log10(cleanPower / Math.Max(1, n) + 1e-30) < SilentReferenceDbfs)
             throw new InvalidDataException($"the clean reference is silent (below {SilentReferenceDbfs} dBFS RMS); PESQ, STOI and SI-SDR cannot score against it");
 
-        var (stoi, estoi) = Metrics.Stoi.ComputeBoth(cs, ts, cleanRate);
+        var stoi = Metrics.Stoi.ComputeDetailed(cs, ts, cleanRate);
         double sisdr = SiSdr.Compute(cs, ts);
         double wb = double.NaN, nb = double.NaN;
         if (options.Pesq is { } pesq)
@@ -81,9 +84,10 @@ public static class Scoring
             }
         }
         var d = options.Dnsmos?.Score(test.ToArray(), testRate) ?? new DnsmosResult(double.NaN, double.NaN, double.NaN, double.NaN, 0);
-        return new PairScores((double)n / cleanRate, wb, nb, stoi, estoi, sisdr, d.Sig, d.Bak, d.Ovrl, d.P808, notes)
+        return new PairScores((double)n / cleanRate, wb, nb, stoi.Stoi, stoi.Estoi, sisdr, d.Sig, d.Bak, d.Ovrl, d.P808, notes)
         {
             PauseDb = PauseLevel.Compute(cs, ts, cleanRate),
+            StoiBands = stoi.Bands,
         };
     }
 

@@ -65,6 +65,22 @@ public static class Stoi
     /// <summary>STOI and ESTOI together, sharing the resampling and the spectra; arguments as <see cref="Compute"/>.</summary>
     public static (double Stoi, double Estoi) ComputeBoth(ReadOnlySpan<float> clean, ReadOnlySpan<float> degraded, int sampleRate)
     {
+        var d = ComputeDetailed(clean, degraded, sampleRate);
+        return (d.Stoi, d.Estoi);
+    }
+
+    /// <summary>Centre frequency of one-third-octave band <paramref name="band"/> (0 .. <see cref="BandCount"/> - 1), Hz: 150 * 2^(band / 3).</summary>
+    public static double BandCentreHz(int band) => LowestCentreHz * Math.Pow(2, band / 3.0);
+
+    /// <summary>
+    /// STOI, ESTOI and STOI per one-third-octave band: <see cref="StoiDetail.Bands"/>[b] is the mean over
+    /// segments of band b's clipped envelope correlation, the quantity STOI averages over bands (so the
+    /// mean of the bands is <see cref="StoiDetail.Stoi"/>). It shows where intelligibility is lost: low bands
+    /// (voicing, pitch harmonics) or high bands (consonants). Arguments as <see cref="Compute"/>; bands NaN
+    /// where STOI is.
+    /// </summary>
+    public static StoiDetail ComputeDetailed(ReadOnlySpan<float> clean, ReadOnlySpan<float> degraded, int sampleRate)
+    {
         if (clean.Length != degraded.Length)
             throw new ArgumentException($"clean has {clean.Length} samples, degraded {degraded.Length}: STOI needs equal lengths (align them first)", nameof(degraded));
         if (sampleRate <= 0) throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, "must be positive");
@@ -79,17 +95,25 @@ public static class Stoi
         var (xs, ys) = RemoveSilentFrames(x, y);
         double[][] xEnv = BandEnvelopes(xs), yEnv = BandEnvelopes(ys);
         int frames = xEnv.Length == 0 ? 0 : xEnv[0].Length;
-        if (frames < SegmentFrames) return (double.NaN, double.NaN);
-        return (StoiFromEnvelopes(xEnv, yEnv, frames), EstoiFromEnvelopes(xEnv, yEnv, frames));
+        var bands = new double[BandCount];
+        if (frames < SegmentFrames)
+        {
+            Array.Fill(bands, double.NaN);
+            return new StoiDetail(double.NaN, double.NaN, bands);
+        }
+        double stoi = StoiFromEnvelopes(xEnv, yEnv, frames, bands);
+        return new StoiDetail(stoi, EstoiFromEnvelopes(xEnv, yEnv, frames), bands);
     }
 
-    private static double StoiFromEnvelopes(double[][] xEnv, double[][] yEnv, int frames)
+    /// <summary>STOI; also writes each band's mean correlation over segments into <paramref name="bandMeans"/>.</summary>
+    private static double StoiFromEnvelopes(double[][] xEnv, double[][] yEnv, int frames, double[] bandMeans)
     {
         double clip = 1 + Math.Pow(10, -BetaDb / 20);
         Span<double> yp = stackalloc double[SegmentFrames];
+        Array.Clear(bandMeans);
         double sum = 0;
-        int count = 0;
-        for (int end = SegmentFrames; end <= frames; end++)
+        int count = 0, segments = 0;
+        for (int end = SegmentFrames; end <= frames; end++, segments++)
         {
             int start = end - SegmentFrames;
             for (int b = 0; b < BandCount; b++)
@@ -100,10 +124,13 @@ public static class Stoi
                 for (int i = 0; i < SegmentFrames; i++) { ex += xs[i] * xs[i]; ey += ys[i] * ys[i]; }
                 double alpha = Math.Sqrt(ex) / (Math.Sqrt(ey) + Eps);
                 for (int i = 0; i < SegmentFrames; i++) yp[i] = Math.Min(alpha * ys[i], clip * xs[i]);
-                sum += Correlation(xs, yp);
+                double d = Correlation(xs, yp);
+                bandMeans[b] += d;
+                sum += d;
                 count++;
             }
         }
+        for (int b = 0; b < BandCount; b++) bandMeans[b] /= segments;
         return sum / count;
     }
 
@@ -282,3 +309,9 @@ public static class Stoi
         return d;
     }
 }
+
+/// <summary>Result of <see cref="Stoi.ComputeDetailed"/>.</summary>
+/// <param name="Stoi">STOI, as <see cref="Stoi.Compute"/>.</param>
+/// <param name="Estoi">ESTOI, as <see cref="Stoi.ComputeExtended"/>.</param>
+/// <param name="Bands">STOI per one-third-octave band (<see cref="Stoi.BandCount"/> values, centres <see cref="Stoi.BandCentreHz"/>); their mean is <paramref name="Stoi"/>.</param>
+public sealed record StoiDetail(double Stoi, double Estoi, IReadOnlyList<double> Bands);

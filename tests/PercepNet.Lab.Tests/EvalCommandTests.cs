@@ -53,7 +53,7 @@ public sealed class EvalCommandTests : IDisposable
     {
         var (clean, enhanced, noisy) = Stage();
         string csv = Path.Combine(_tmp, "scores.csv"), json = Path.Combine(_tmp, "scores.json");
-        Assert.Equal(0, Run("eval", "--clean", clean, "--enhanced", enhanced, "--noisy", noisy, "--csv", csv, "--json", json, "--no-dnsmos"));
+        Assert.Equal(0, Run("eval", "--clean", clean, "--enhanced", enhanced, "--noisy", noisy, "--csv", csv, "--json", json, "--no-dnsmos", "--stoi-bands"));
 
         var rows = ReadCsv(csv);
         Assert.Equal(["file", "signal", "duration_s", "pesq_wb", "pesq_nb", "stoi", "estoi", "si_sdr", "dnsmos_sig", "dnsmos_bak", "dnsmos_ovrl", "dnsmos_p808", "pause_db", "note"],
@@ -81,6 +81,22 @@ public sealed class EvalCommandTests : IDisposable
         Assert.True(Math.Abs(means.GetProperty("enhanced").GetProperty("stoi").GetDouble() - expectedStoi) <= 1e-4);
         Assert.Equal(0.0, means.GetProperty("change").GetProperty("stoi").GetDouble());
         Assert.Equal(0.0, means.GetProperty("change").GetProperty("pesq_wb").GetDouble());
+
+        // STOI per band: 15 centres from 150 Hz; per file and in the means, the bands average to STOI.
+        static double[] Arr(JsonElement e, string name) => e.GetProperty(name).EnumerateArray().Select(v => v.GetDouble()).ToArray();
+        var hz = Arr(doc.RootElement, "stoi_band_hz");
+        Assert.Equal(15, hz.Length);
+        Assert.Equal(150.0, hz[0]);
+        Assert.Equal(3809.8, hz[^1]);
+        foreach (var f in doc.RootElement.GetProperty("files").EnumerateArray())
+        {
+            var bands = Arr(f, "stoi_bands");
+            Assert.Equal(15, bands.Length);
+            Assert.Equal(f.GetProperty("stoi").GetDouble(), bands.Average(), 5);
+        }
+        var meanBands = Arr(means.GetProperty("enhanced"), "stoi_bands");
+        Assert.Equal(means.GetProperty("enhanced").GetProperty("stoi").GetDouble(), meanBands.Average(), 5);
+        Assert.All(Arr(means.GetProperty("change"), "stoi_bands"), v => Assert.Equal(0.0, v));
     }
 
     [SkippableFact]

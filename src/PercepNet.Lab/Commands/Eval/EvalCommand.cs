@@ -40,6 +40,10 @@ public sealed class EvalCommand : Command<EvalCommand.Settings>
         [Description("Write per-file rows, means and unpaired files as JSON (NaN as null).")]
         public string? Json { get; init; }
 
+        [CommandOption("--stoi-bands")]
+        [Description("Also print STOI per one-third-octave band (150 Hz - 3.8 kHz), the mean over files: where intelligibility is lost. The JSON always holds it.")]
+        public bool StoiBands { get; init; }
+
         [CommandOption("--no-dnsmos")]
         [Description("Skip DNSMOS (the slowest metric; needs no model files then).")]
         public bool NoDnsmos { get; init; }
@@ -155,6 +159,7 @@ public sealed class EvalCommand : Command<EvalCommand.Settings>
         }
         if (settings.Csv == null && settings.Json == null) AnsiConsole.Write(FileTable(report));
         AnsiConsole.Write(MeansTable(report));
+        if (settings.StoiBands) AnsiConsole.Write(StoiBandsTable(report));
         foreach (var n in notes) AnsiConsole.MarkupLine("[grey]note: " + Markup.Escape(n) + "[/]");
         foreach (var f in report.Failures) Console.Error.WriteLine("failed: " + f);
         return report.Failures.Count > 0 ? 1 : 0;
@@ -193,6 +198,27 @@ public sealed class EvalCommand : Command<EvalCommand.Settings>
                 t.AddRow(name, Fmt(e), Fmt(n), Fmt(e - n, signed: true));
             }
             else t.AddRow(name, Fmt(e));
+        }
+        return t;
+    }
+
+    private static Table StoiBandsTable(EvalReport r)
+    {
+        var t = new Table().Title("STOI per one-third-octave band (mean over files)");
+        t.AddColumn(new TableColumn("band Hz").RightAligned());
+        t.AddColumn(new TableColumn("enhanced").RightAligned());
+        double[] e = r.StoiBandMeans(EvalReport.Enhanced);
+        double[]? n = r.HasNoisy ? r.StoiBandMeans(EvalReport.Noisy) : null;
+        if (n != null)
+        {
+            t.AddColumn(new TableColumn("noisy").RightAligned());
+            t.AddColumn(new TableColumn("change").RightAligned());
+        }
+        for (int b = 0; b < e.Length; b++)
+        {
+            string hz = Stoi.BandCentreHz(b).ToString("0", CultureInfo.InvariantCulture);
+            if (n != null) t.AddRow(hz, Fmt(e[b]), Fmt(n[b]), Fmt(e[b] - n[b], signed: true));
+            else t.AddRow(hz, Fmt(e[b]));
         }
         return t;
     }

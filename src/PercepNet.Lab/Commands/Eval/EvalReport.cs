@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using PercepNet.Metrics;
 
 using PercepNet.Cli;
 using PercepNet.Cli.Infrastructure;
@@ -36,6 +37,24 @@ internal sealed class EvalReport(IReadOnlyList<EvalRow> rows, EvalPairing pairin
     }
 
     /// <summary>
+    /// Mean STOI of each one-third-octave band over the files of one signal kind whose STOI is defined
+    /// (the files the STOI mean counts), so the mean of the result is <c>Mean(signal, stoi)</c>; NaN without such files.
+    /// </summary>
+    public double[] StoiBandMeans(string signal)
+    {
+        var sum = new double[Stoi.BandCount];
+        int n = 0;
+        foreach (var r in Rows)
+        {
+            if (r.Signal != signal || r.StoiBands.Count != Stoi.BandCount || !double.IsFinite(r.Stoi)) continue;
+            for (int b = 0; b < sum.Length; b++) sum[b] += r.StoiBands[b];
+            n++;
+        }
+        for (int b = 0; b < sum.Length; b++) sum[b] = n == 0 ? double.NaN : sum[b] / n;
+        return sum;
+    }
+
+    /// <summary>
     /// CSV, one row per file and signal: file, signal (enhanced or noisy), duration_s, the nine metric
     /// columns, note. Invariant culture; not-computed values are written as NaN.
     /// </summary>
@@ -52,7 +71,11 @@ internal sealed class EvalReport(IReadOnlyList<EvalRow> rows, EvalPairing pairin
         }
     }
 
-    /// <summary>JSON: { files: [...], means: { enhanced, noisy?, change? }, unpaired: {...}, failures, notes }; NaN as null.</summary>
+    /// <summary>
+    /// JSON: { files: [...], means: { enhanced, noisy?, change? }, stoi_band_hz: [...], unpaired: {...}, failures, notes };
+    /// NaN as null. Each file row and each means object also holds stoi_bands, STOI per one-third-octave band
+    /// (centres in stoi_band_hz).
+    /// </summary>
     public void WriteJson(Stream s)
     {
         using var w = new Utf8JsonWriter(s, new JsonWriterOptions { Indented = true });
@@ -65,18 +88,22 @@ internal sealed class EvalReport(IReadOnlyList<EvalRow> rows, EvalPairing pairin
             w.WriteString("signal", r.Signal);
             WriteNumber(w, "duration_s", r.DurationSeconds);
             foreach (var c in EvalColumns.All) WriteNumber(w, c.Name, c.Get(r));
+            WriteArray(w, "stoi_bands", r.StoiBands);
             if (r.Note.Length > 0) w.WriteString("note", r.Note);
             w.WriteEndObject();
         }
         w.WriteEndArray();
         w.WriteStartObject("means");
-        WriteMeans(w, Enhanced, c => Mean(Enhanced, c));
+        var enhancedBands = StoiBandMeans(Enhanced);
+        WriteMeans(w, Enhanced, c => Mean(Enhanced, c), enhancedBands);
         if (HasNoisy)
         {
-            WriteMeans(w, Noisy, c => Mean(Noisy, c));
-            WriteMeans(w, "change", c => Mean(Enhanced, c) - Mean(Noisy, c));
+            var noisyBands = StoiBandMeans(Noisy);
+            WriteMeans(w, Noisy, c => Mean(Noisy, c), noisyBands);
+            WriteMeans(w, "change", c => Mean(Enhanced, c) - Mean(Noisy, c), enhancedBands.Zip(noisyBands, (e, n) => e - n).ToArray());
         }
         w.WriteEndObject();
+        WriteArray(w, "stoi_band_hz", Enumerable.Range(0, Stoi.BandCount).Select(b => Math.Round(Stoi.BandCentreHz(b), 1)).ToArray());
         w.WriteStartObject("unpaired");
         WriteList(w, "clean_only", Pairing.CleanOnly);
         WriteList(w, "enhanced_only", Pairing.EnhancedOnly);
@@ -88,11 +115,23 @@ internal sealed class EvalReport(IReadOnlyList<EvalRow> rows, EvalPairing pairin
         w.WriteEndObject();
     }
 
-    private static void WriteMeans(Utf8JsonWriter w, string name, Func<Func<EvalRow, double>, double> mean)
+    private static void WriteMeans(Utf8JsonWriter w, string name, Func<Func<EvalRow, double>, double> mean, IReadOnlyList<double> stoiBands)
     {
         w.WriteStartObject(name);
         foreach (var c in EvalColumns.All) WriteNumber(w, c.Name, mean(c.Get));
+        WriteArray(w, "stoi_bands", stoiBands);
         w.WriteEndObject();
+    }
+
+    private static void WriteArray(Utf8JsonWriter w, string name, IReadOnlyList<double> values)
+    {
+        w.WriteStartArray(name);
+        foreach (double v in values)
+        {
+            if (double.IsFinite(v)) w.WriteNumberValue(Math.Round(v, 6));
+            else w.WriteNullValue();
+        }
+        w.WriteEndArray();
     }
 
     private static void WriteList(Utf8JsonWriter w, string name, IEnumerable<string> items)

@@ -10,7 +10,11 @@ namespace PercepNet.Lab.Commands.Eval;
 internal sealed record EvalRow(
     string File, string Signal, double DurationSeconds,
     double PesqWb, double PesqNb, double Stoi, double Estoi, double SiSdr,
-    double DnsmosSig, double DnsmosBak, double DnsmosOvrl, double DnsmosP808, double PauseDb, string Note);
+    double DnsmosSig, double DnsmosBak, double DnsmosOvrl, double DnsmosP808, double PauseDb, string Note)
+{
+    /// <summary>STOI per one-third-octave band (<see cref="Stoi.BandCount"/> values; NaN where STOI is); empty when not computed.</summary>
+    public IReadOnlyList<double> StoiBands { get; init; } = [];
+}
 
 /// <summary>The metric columns, in report order, with how to read each from a row.</summary>
 internal static class EvalColumns
@@ -31,6 +35,9 @@ internal static class EvalScorer
     {
         var s = Scoring.Score(clean.Mono(), clean.SampleRate, test.Mono(), test.SampleRate, options, signal);
         return new EvalRow(name, signal, s.DurationSeconds, s.PesqWb, s.PesqNb, s.Stoi, s.Estoi, s.SiSdr,
-            s.DnsmosSig, s.DnsmosBak, s.DnsmosOvrl, s.DnsmosP808, s.PauseDb, string.Join("; ", s.Notes));
+            s.DnsmosSig, s.DnsmosBak, s.DnsmosOvrl, s.DnsmosP808, s.PauseDb, string.Join("; ", s.Notes))
+        {
+            StoiBands = s.StoiBands,
+        };
     }
 }
