@@ -112,8 +112,8 @@ public static class Stoi
         Span<double> yp = stackalloc double[SegmentFrames];
         Array.Clear(bandMeans);
         double sum = 0;
-        int count = 0, segments = 0;
-        for (int end = SegmentFrames; end <= frames; end++, segments++)
+        int count = 0, segments = frames - SegmentFrames + 1;
+        for (int end = SegmentFrames; end <= frames; end++)
         {
             int start = end - SegmentFrames;
             for (int b = 0; b < BandCount; b++)
