@@ -43,6 +43,8 @@ public sealed class Denoiser : IFrameProcessor
     private double? _gateThreshold;
     private int _gateHoldFrames, _gateHold;
     private float _gateGain;
+    private readonly GainRelease _release = new(GainRelease.MaxReleaseMs);
+    private bool _releaseOn;
 
     /// <summary>
     /// Shortest <see cref="DenoiserOptions.SilenceResetSeconds"/>: 0.1 s, longer than every buffer
@@ -59,6 +61,7 @@ public sealed class Denoiser : IFrameProcessor
         Options = options;
         AttenuationLimitDb = options.AttenuationLimitDb;
         PostfilterStrength = options.PostfilterStrength;
+        GainReleaseMs = options.GainReleaseMs;
         SetVadGate(options.VadGateThreshold, options.VadGateHoldSeconds);
         _gateHold = 0; // a new stream starts gated
         _gateGain = 0f;
@@ -107,6 +110,29 @@ public sealed class Denoiser : IFrameProcessor
             if (!(value >= 0 && value <= 1))
                 throw new ArgumentOutOfRangeException(nameof(value), $"PostfilterStrength must be within [0, 1] (got {value})");
             _postfilterStrength = (float)value;
+        }
+    }
+
+    /// <summary>
+    /// The gain release time in ms (<see cref="DenoiserOptions.GainReleaseMs"/>); may be changed
+    /// between frames. Each band gain g_b is raised where needed so that the band's output falls
+    /// by at most a factor a = 10^(-30 / T) per 10 ms frame: g_b(t) &gt;= a min(1, g_b(t-1)
+    /// sqrt(E_b(t-1) / E_b(t))), E_b the band's input energy. Where the input falls, the output may
+    /// fall with it; a louder input lowers the bound, so it never lets a band's output rise. Null: no limit.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Outside [10, 10000] ms.</exception>
+    public double? GainReleaseMs
+    {
+        get => _releaseOn ? _release.ReleaseMs : null;
+        set
+        {
+            if (value is { } ms)
+            {
+                _release.ReleaseMs = ms; // validates
+                // Turned on: the bound starts from the next frame's gains (its state was not kept while off).
+                if (!_releaseOn) _release.Reset();
+            }
+            _releaseOn = value is not null;
         }
     }
 
@@ -167,6 +193,7 @@ public sealed class Denoiser : IFrameProcessor
         }
         _analyzer.AnalyzeFrame(_input, _newest, _delayed);
         float vad = _network.Process(_newest, _gains, _strengths);
+        if (_releaseOn) _release.Apply(_gains, _delayed.Ex);
         _synth.Synthesize(_delayed, _gains, _strengths, _postfilter, output, _gainFloor, _postfilterStrength);
         if (_gateThreshold is { } threshold) Gate(vad >= threshold, output);
         return vad;
@@ -226,5 +253,6 @@ public sealed class Denoiser : IFrameProcessor
         _analyzer.Reset();
         _synth.Reset();
         _network.Reset();
+        _release.Reset();
     }
 }

@@ -9,6 +9,14 @@ public sealed record DenoiserOptions
     /// </summary>
     public double? AttenuationLimitDb { get; init; }
 
+    /// <summary>
+    /// Gain release time in ms: no band's output falls faster than 60 dB in this time (the
+    /// network's gains are raised where they would cut a band more quickly; see
+    /// <see cref="Denoiser.GainReleaseMs"/>). RNNoise's fixed limit is 135 ms. Null (default): no
+    /// limit. 10 to 10,000 ms.
+    /// </summary>
+    public double? GainReleaseMs { get; init; }
+
     /// <summary>Apply the perceptual envelope postfilter (default true).</summary>
     public bool Postfilter { get; init; } = true;
 

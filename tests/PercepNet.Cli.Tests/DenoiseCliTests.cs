@@ -97,6 +97,37 @@ public sealed class DenoiseCliTests : IDisposable
     }
 
     [Fact]
+    public void GainReleaseIsAnOptionAndZeroIsOff()
+    {
+        // The built-in model on a tone in noise: its gains move from frame to frame, so the limit changes the output.
+        int n = 48000 * 2;
+        var rng = new Random(5);
+        var x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float)(0.2 * Math.Sin(2 * Math.PI * 220 * i / 48000.0) * (i / 12000 % 2) + 0.03 * (rng.NextDouble() * 2 - 1));
+        string input = Path.Combine(_dir, "in.wav");
+        AudioFile.Write(input, new AudioData(48000, [x]), new WavFormat(WavEncoding.IeeeFloat, 32, 48000, 1));
+        float[] Denoise(string name, params string[] extra)
+        {
+            string output = Path.Combine(_dir, name);
+            var (code, text) = Run(["denoise", input, output, .. extra]);
+            Assert.True(code == 0, text);
+            return AudioFile.Read(output).Channels[0];
+        }
+        var plain = Denoise("plain.wav");
+        Assert.Equal(plain, Denoise("off.wav", "--gain-release", "0"));
+        var held = Denoise("held.wav", "--gain-release", "135");
+        Assert.NotEqual(plain, held);
+        Assert.True(held.Sum(v => (double)v * v) > plain.Sum(v => (double)v * v), "gains are only raised");
+        foreach (string bad in new[] { "5", "-1", "20000" })
+        {
+            var (code, text) = Run("denoise", input, Path.Combine(_dir, "bad.wav"), "--gain-release", bad);
+            Assert.Equal(2, code);
+            Assert.Contains("--gain-release", text);
+        }
+        Assert.False(File.Exists(Path.Combine(_dir, "bad.wav")));
+    }
+
+    [Fact]
     public void FoldersAndAttenuationLimit()
     {
         string model = WriteConstantModel("zero.pnnm", -30f);

@@ -131,7 +131,7 @@ public class DenoiserTests
     {
         var model = features == 70 ? RandomModel(5)
             : PercepNetModel.FromFile(PercepNetNetworkTests.RandomModel(Tiny with { Features = features }, 5), "random-104");
-        var d = new Denoiser(model, new DenoiserOptions { UseInt8 = int8 });
+        var d = new Denoiser(model, new DenoiserOptions { UseInt8 = int8, GainReleaseMs = 135 });
         var x = Speechlike(48000, 5);
         var y = new float[480];
         for (int f = 0; f < 50; f++) d.ProcessFrame(x.AsSpan(f % 100 * 480, 480), y);
@@ -195,6 +195,38 @@ public class DenoiserTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new Denoiser(RandomModel(7), new DenoiserOptions { AttenuationLimitDb = -3 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new Denoiser(RandomModel(7), new DenoiserOptions { PostfilterStrength = 1.5 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new Denoiser(RandomModel(7), new DenoiserOptions { PostfilterStrength = double.NaN }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Denoiser(RandomModel(7), new DenoiserOptions { GainReleaseMs = 5 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Denoiser(RandomModel(7), new DenoiserOptions { GainReleaseMs = double.NaN }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => d.GainReleaseMs = 1e5);
+    }
+
+    [Fact]
+    public void GainReleaseKeepsMoreOfTheSignalAndIsALiveControl()
+    {
+        var model = RandomModel(12);
+        var x = Speechlike(96000, 12, noise: 0.1);
+        var plain = Run(new Denoiser(model), x);
+        Assert.Equal(plain, Run(new Denoiser(model, new DenoiserOptions { GainReleaseMs = null }), x));
+        var d = new Denoiser(model, new DenoiserOptions { GainReleaseMs = 135 });
+        Assert.Equal(135, d.GainReleaseMs);
+        var held = Run(d, x);
+        d.Reset();
+        Assert.Equal(held, Run(d, x)); // reset is bit-exact with the limit on
+        var slow = Run(new Denoiser(model, new DenoiserOptions { GainReleaseMs = 1000 }), x);
+        static double Energy(float[] y) => y.Sum(v => (double)v * v);
+        // Gains are only ever raised, so the output keeps at least as much energy, more for a slower release.
+        Assert.True(Energy(held) > Energy(plain) && Energy(slow) > Energy(held) * 1.05, $"energies: off {Energy(plain)}, 135 ms {Energy(held)}, 1000 ms {Energy(slow)}");
+        // Turned off and on again between frames: off gives the plain stream's frames back.
+        var e = new Denoiser(model, new DenoiserOptions { GainReleaseMs = 135 });
+        var y = new float[x.Length / 480 * 480];
+        for (int f = 0; f < y.Length / 480; f++)
+        {
+            e.GainReleaseMs = f < 100 ? null : 135;
+            e.ProcessFrame(x.AsSpan(f * 480, 480), y.AsSpan(f * 480, 480));
+        }
+        Assert.Null(new Denoiser(model).GainReleaseMs);
+        Assert.Equal(plain.AsSpan(0, 100 * 480).ToArray(), y.AsSpan(0, 100 * 480).ToArray());
+        Assert.NotEqual(plain.AsSpan(100 * 480).ToArray(), y.AsSpan(100 * 480).ToArray());
     }
 
     [Fact]

@@ -36,6 +36,13 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
         [DefaultValue(0.5)]
         public double PostfilterStrength { get; init; } = 0.5;
 
+        [CommandOption("--gain-release <MS>")]
+        [Description("Let no band's output fall faster than 60 dB in MS milliseconds (10..10000; RNNoise's limit is 135): keeps the ends of words the network would cut. 0 = off (default).")]
+        public double? GainRelease { get; init; }
+
+        /// <summary>The release time the denoiser gets: null (off) for 0 or no option.</summary>
+        public double? GainReleaseMs => GainRelease is > 0 ? GainRelease : null;
+
         [CommandOption("--feature-floor <DBFS>")]
         [Description("Noise floor of the network's energy features in dBFS (e.g. -76): speech after digital silence is kept. Changes only what the network sees.")]
         public double? FeatureFloor { get; init; }
@@ -83,6 +90,7 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
                 return ValidationResult.Error($"--silence-reset must be 0 or at least {Denoiser.MinSilenceResetSeconds} s (got {SilenceReset})");
             if (VadGate is { } vg && !(vg >= 0 && vg <= 1)) return ValidationResult.Error($"--vad-gate must be within 0..1 (got {vg})");
             if (!(VadHold >= 0 && VadHold <= 10)) return ValidationResult.Error($"--vad-hold must be within 0..10 s (got {VadHold})");
+            if (GainRelease is { } gr && !(gr == 0 || (gr >= 10 && gr <= 10000))) return ValidationResult.Error($"--gain-release must be 0 (off) or within 10..10000 ms (got {gr})");
             if (FeatureFloor is { } ff && !(ff <= 0 && ff >= -200)) return ValidationResult.Error($"--feature-floor must be within -200..0 dBFS (got {ff})");
             if (WarmUp is { } wu && !(wu >= 0 && wu <= 600)) return ValidationResult.Error($"--warm-up must be within 0..600 s (got {wu})");
             if (WarmUp > 0 && Input == Program.StdioToken) return ValidationResult.Error("--warm-up needs a WAV file or folder to read twice, not a raw stream (- -)");
@@ -108,7 +116,7 @@ public sealed class DenoiseCommand : Command<DenoiseCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         var model = ModelChoice.Resolve(s.Model);
-        var options = new DenoiserOptions { AttenuationLimitDb = s.AttenuationLimit, Postfilter = !s.NoPostfilter, PostfilterStrength = s.PostfilterStrength, UseInt8 = !s.Float, FeatureNoiseFloorDbfs = s.FeatureFloor, SilenceResetSeconds = s.SilenceReset, VadGateThreshold = s.VadGate, VadGateHoldSeconds = s.VadHold };
+        var options = new DenoiserOptions { AttenuationLimitDb = s.AttenuationLimit, Postfilter = !s.NoPostfilter, PostfilterStrength = s.PostfilterStrength, GainReleaseMs = s.GainReleaseMs, UseInt8 = !s.Float, FeatureNoiseFloorDbfs = s.FeatureFloor, SilenceResetSeconds = s.SilenceReset, VadGateThreshold = s.VadGate, VadGateHoldSeconds = s.VadHold };
         if (s.Input == Program.StdioToken || s.Output == Program.StdioToken) return Pipe(s, model, options, cancellationToken);
         if (Directory.Exists(s.Input)) return Folder(s, model, options, cancellationToken);
         ProgressReporter.Run(_console, $"denoising {Path.GetFileName(s.Input)}", progress =>
