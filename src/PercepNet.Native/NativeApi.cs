@@ -163,6 +163,14 @@ public static unsafe class NativeApi
         return 0;
     });
 
+    [UnmanagedCallersOnly(EntryPoint = "percepnet_set_gain_release")]
+    public static int SetGainRelease(nint handle, float ms) => Control(handle, s =>
+    {
+        if (!(ms <= 0 || (ms >= 10 && ms <= 10000))) { SetError($"gain release must be within [10, 10000] ms, or 0 for off (got {ms})"); return -1; }
+        foreach (var d in s.Denoisers) d.GainReleaseMs = ms <= 0 ? null : ms;
+        return 0;
+    });
+
     [UnmanagedCallersOnly(EntryPoint = "percepnet_set_vad_gate")]
     public static int SetVadGate(nint handle, float threshold, float holdSeconds) => Control(handle, s =>
     {

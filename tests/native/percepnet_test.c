@@ -72,6 +72,10 @@ static int api(void) {
     CHECK(percepnet_set_attenuation_limit(st, -1) == 0, "limit off: %s", percepnet_last_error());
     CHECK(percepnet_set_postfilter_strength(st, 1.5f) == -1, "strength 1.5 accepted");
     CHECK(percepnet_set_postfilter_strength(st, 1.0f) == 0, "strength 1: %s", percepnet_last_error());
+    CHECK(percepnet_set_gain_release(st, 5.0f) == -1, "release 5 ms accepted");
+    CHECK(percepnet_set_gain_release(st, NAN) == -1, "release NaN accepted");
+    CHECK(percepnet_set_gain_release(st, 135.0f) == 0, "release 135 ms: %s", percepnet_last_error());
+    CHECK(percepnet_set_gain_release(st, 0.0f) == 0, "release off: %s", percepnet_last_error());
     CHECK(percepnet_set_vad_gate(st, 2.0f, 0.3f) == -1, "threshold 2 accepted");
     CHECK(percepnet_set_vad_gate(st, 0.5f, -1.0f) == -1, "hold -1 accepted");
     CHECK(percepnet_set_vad_gate(st, 0.5f, 0.3f) == 0, "gate: %s", percepnet_last_error());

@@ -64,6 +64,10 @@ int percepnet_set_attenuation_limit(PercepNetState *st, float db);
 /* Strength of the postfilter's extra attenuation, 0..1 (default 0.5). Returns 0 or -1. */
 int percepnet_set_postfilter_strength(PercepNetState *st, float strength);
 
+/* Gain release: no band's output falls faster than 60 dB in ms milliseconds (10..10000; RNNoise's
+   fixed limit is 135). 0 or a negative value turns it off (the default). Returns 0 or -1. */
+int percepnet_set_gain_release(PercepNetState *st, float ms);
+
 /* VAD gate: mute the output while the speech probability stays below threshold (0..1) for longer
    than hold_seconds (0..10; fades of 10 ms out, 1 ms in). A negative threshold turns the gate off
    (the default). Returns 0 or -1. */
