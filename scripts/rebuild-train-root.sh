@@ -202,6 +202,8 @@ shard_recipe() {
     s20) echo "$(shard_recipe s19) --target-background 1.5" ;;
     # s21: the same with a milder removal (eleventh sitting: medium-w8 cost weak speech cells 1-2 dB).
     s21) echo "$(shard_recipe s19) --target-background 1.0" ;;
+    # s22: s21 (new seed) with half of the recorded noises played 0.75-1.33 times as fast (seventeenth sitting).
+    s22) echo "$(shard_recipe s21 | sed 's/--seed 191/--seed 221/') --noise-speed 0.5" ;;
     # RECIPE-K: the recipe RECIPE with its seed S replaced by 100 S + K: fresh mixtures of the same kind
     # (scripts/train-chain.sh makes one set per step, s19-1, s19-2, ...).
     *-[0-9]*)
@@ -216,7 +218,7 @@ shard_recipe() {
 shard_manifest() { case ${1%%-*} in s1[0-6]) echo corpus3.tsv ;; *) echo corpus4.tsv ;; esac; }
 step_shards() {
   local name=$1 args
-  args=$(shard_recipe "$name") || { echo "no shard recipe named $name (s10 ... s21, or RECIPE-K for fresh mixtures of RECIPE)" >&2; exit 2; }
+  args=$(shard_recipe "$name") || { echo "no shard recipe named $name (s10 ... s22, or RECIPE-K for fresh mixtures of RECIPE)" >&2; exit 2; }
   done_ "shards-$name" && return 0
   local manifest; manifest=$(shard_manifest "$name")
   [ "$manifest" = corpus3.tsv ] || step_manifest4

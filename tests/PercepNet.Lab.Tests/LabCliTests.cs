@@ -233,6 +233,7 @@ public sealed class LabCliTests : IDisposable
     [InlineData("--quiet-speech", "-0.1")] [InlineData("--quiet-speech", "1.5")] [InlineData("--quiet-speech", "NaN")]
     [InlineData("--background-talkers", "-0.1")] [InlineData("--background-talkers", "1.5")] [InlineData("--background-talkers", "NaN")]
     [InlineData("--target-background", "-1")] [InlineData("--target-background", "5")] [InlineData("--target-background", "NaN")]
+    [InlineData("--noise-speed", "-0.1")] [InlineData("--noise-speed", "1.5")] [InlineData("--noise-speed", "NaN")]
     public void CorpusShardsRefusesABadOptionValueNamingIt(string option, string value)
     {
         string manifest = Path.Combine(_dir, "m.tsv");

@@ -113,6 +113,7 @@ public sealed class SynthesisTests : IClassFixture<MiniCorpus>
             Short with { VoiceShiftProbability = 1, PitchSemitones = [8, 8], FormantFactors = [0.88, 0.88], SpeakerBalance = 0.5 },
             Short with { NoiseTypeWeights = [1, 0, 0, 0], SecondNoiseProbability = 1, NoiseDurationWeight = 1 },
             Short with { NoiseTypeWeights = [0.5, 0.5, 0, 0], NoiseEnvelopeProbability = 1 },
+            Short with { NoiseTypeWeights = [1, 0, 0, 0], SecondNoiseProbability = 1, NoiseSpeedProbability = 1 },
         };
         var builder = new TargetBuilder();
         var frames = new float[Short.Frames * FeatureShard.FrameFloats];
@@ -216,6 +217,45 @@ public sealed class SynthesisTests : IClassFixture<MiniCorpus>
         Assert.Contains("speed-perturbed", a.Description);
         Assert.True(a.BandwidthHz <= 0.47 * 44000 * 48000 / 44000.0 + 1e-6, $"bandwidth {a.BandwidthHz}");
         Assert.DoesNotContain("speed-perturbed", new Synthesizer(lib, o with { SpeedPerturbProbability = 0 }).Make(5).Description);
+    }
+
+    [Theory]
+    [InlineData(36000)]
+    [InlineData(64000)]
+    public void SpeedChangedNoiseMovesEveryFrequencyByTheFactor(int rate)
+    {
+        // A recorded "noise" of two tones (1 and 3 kHz), the only noise of the library; the mixture is that noise alone.
+        string path = Path.Combine(_corpus.Dir, $"tones-{rate}.wav");
+        var tones = new float[48000 * 3];
+        for (int i = 0; i < tones.Length; i++) tones[i] = (float)(0.2 * Math.Sin(2 * Math.PI * 1000 * i / 48000.0) + 0.1 * Math.Sin(2 * Math.PI * 3000 * i / 48000.0));
+        AudioFile.Write(path, new AudioData(48000, [tones]), 32);
+        var noise = _corpus.Manifest.First(e => e.Kind == CorpusKind.Noise && e.Split == "train") with { Path = path, SampleRate = 48000, DurationSeconds = 3 };
+        var lib = new CorpusLibrary(_corpus.Manifest.Where(e => e.Kind != CorpusKind.Noise).Append(noise), "train");
+        var o = Short with { Frames = 300, NoiseOnlyProbability = 1, NoiseTypeWeights = [1, 0, 0, 0], NoiseEqProbability = 0, SecondNoiseProbability = 0,
+            LowPassProbability = 0, ClipProbability = 0, QuantiseProbability = 0, BandLimitProbability = 0, ReverbProbability = 0 };
+        var fastOptions = o with { NoiseSpeedProbability = 1, NoiseSpeedRates = [rate] };
+        double factor = 48000.0 / rate;
+        var plain = new Synthesizer(lib, o).Make(4);
+        var fast = new Synthesizer(lib, fastOptions).Make(4);
+        Assert.Contains($"speed {factor:F2}", fast.Description);
+        Assert.DoesNotContain(" speed ", plain.Description);
+        Assert.Equal(fast.Noisy, new Synthesizer(lib, fastOptions).Make(4).Noisy);
+        // Goertzel power of each tone relative to the whole signal's power, over the middle and the last 100 ms
+        // (the speed-changed stretch must fill the sequence to its end).
+        static double Share(float[] x, double hz, int a, int n)
+        {
+            double w = 2 * Math.PI * hz / 48000, c = 2 * Math.Cos(w), s1 = 0, s2 = 0, total = 0;
+            for (int i = a; i < a + n; i++) { double s0 = x[i] + c * s1 - s2; s2 = s1; s1 = s0; total += (double)x[i] * x[i]; }
+            return 2 * (s1 * s1 + s2 * s2 - c * s1 * s2) / n / total;
+        }
+        int len = fast.Noisy.Length;
+        foreach (var (at, n) in new[] { (len / 4, len / 2), (len - 4800, 4800) })
+        {
+            double moved = Share(fast.Noisy, 1000 * factor, at, n) + Share(fast.Noisy, 3000 * factor, at, n);
+            double left = Share(fast.Noisy, 1000, at, n) + Share(fast.Noisy, 3000, at, n);
+            Assert.True(moved > 0.95 && left < 0.01, $"at {at}: {moved:F3} of the power at the moved tones, {left:F4} at the old ones");
+            Assert.True(Share(plain.Noisy, 1000, at, n) + Share(plain.Noisy, 3000, at, n) > 0.95, "the plain noise keeps its tones");
+        }
     }
 
     [Theory]

@@ -99,6 +99,20 @@ public sealed record SynthesisOptions
     public double NoiseEnvelopeProbability { get; init; }
 
     /// <summary>
+    /// Probability that a recorded noise is played faster or slower (resampled to one of
+    /// <see cref="NoiseSpeedRates"/> and played at 48 kHz): every frequency of the recording moves
+    /// by the factor, so the few hours of recorded noise give spectra that none of them has. 0
+    /// (default): the random draws are as before this option, so older recipes make the same mixtures.
+    /// </summary>
+    public double NoiseSpeedProbability { get; init; }
+
+    /// <summary>
+    /// Rates of <see cref="NoiseSpeedProbability"/>: speed factor 48000 / rate, here 0.75-1.33
+    /// (rates with small ratios to 48 kHz keep the resampler's tables small).
+    /// </summary>
+    public int[] NoiseSpeedRates { get; init; } = [36000, 40000, 42000, 44000, 52000, 54000, 56000, 60000, 64000];
+
+    /// <summary>
     /// Lowest SNR of babble noise (dB), or null for none beyond the general range. Babble of a few
     /// talkers at -5 dB asks the network to pick one voice out of several, which it can only learn
     /// as "keep the voices I know" (issue 13's suspect for deleted unseen voices).
@@ -440,6 +454,16 @@ public sealed class Synthesizer
                 var src = _lib.Load(e);
                 var x = new float[n];
                 int off = rng.Next(src.Length);
+                if (_o.NoiseSpeedProbability > 0 && rng.NextDouble() < _o.NoiseSpeedProbability)
+                {
+                    // Enough of the (looped) recording for n samples after the speed change, plus the resampler's edges.
+                    int rate = _o.NoiseSpeedRates[rng.Next(_o.NoiseSpeedRates.Length)];
+                    var stretch = new float[(int)Math.Ceiling((double)n * FrameLayout.SampleRate / rate) + 256];
+                    for (int i = 0; i < stretch.Length; i++) stretch[i] = src[(off + i) % src.Length];
+                    var (played, _) = SpeedPerturb(stretch, FrameLayout.SampleRate / 2.0, rate);
+                    played.AsSpan(0, Math.Min(n, played.Length)).CopyTo(x);
+                    return (x, $"noise {e.Source}/{e.Group} speed {(double)FrameLayout.SampleRate / rate:F2}");
+                }
                 for (int i = 0; i < n; i++) x[i] = src[(off + i) % src.Length];
                 return (x, $"noise {e.Source}/{e.Group}");
             }

@@ -73,6 +73,10 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
         [Description("Probability that a recorded or coloured noise surges: a slow random level envelope (0.05-2 Hz, 6-20 dB deep), as waves, wind and traffic do. Default 0.")]
         public double NoiseEnvelope { get; init; }
 
+        [CommandOption("--noise-speed <P>")]
+        [Description("Probability that a recorded noise is played 0.75-1.33 times as fast (every frequency moved by that factor): spectra the recordings do not have. Default 0.")]
+        public double NoiseSpeed { get; init; }
+
         [CommandOption("--babble-min-snr <DB>")]
         [Description("Lowest SNR of babble noise (default: the general -5 dB): babble of a few talkers far above the speech teaches the network to keep only voices it knows.")]
         public double? BabbleMinSnr { get; init; }
@@ -127,8 +131,8 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
         {
             if (!File.Exists(Manifest)) return ValidationResult.Error($"{Manifest}: manifest not found (run `percepnet-lab corpus build` first)");
             if (Frames < 10 || PerShard < 1 || TrainHours <= 0 || ValHours < 0 || !(SnrSkew > 0) || !(SpeedPerturb >= 0 && SpeedPerturb <= 1) || !(BandLimit >= 0 && BandLimit <= 1)
-                || !(VoiceShift >= 0 && VoiceShift <= 1) || !(Gaps >= 0 && Gaps <= 1) || !(QuietSpeech >= 0 && QuietSpeech <= 1) || !(NoiseEnvelope >= 0 && NoiseEnvelope <= 1) || !(BabbleReverb >= 0 && BabbleReverb <= 1) || !(BackgroundTalkers >= 0 && BackgroundTalkers <= 1) || !(TargetBackground >= 0 && TargetBackground <= 4) || SpeakerBalance is { } a && !(a >= 0 && a <= 2) || NoiseWeight is { } b && !(b >= 0 && b <= 2))
-                return ValidationResult.Error("--frames >= 10, --per-shard >= 1, --train-hours > 0, --val-hours >= 0, --snr-skew > 0, --speed-perturb, --voice-shift, --gaps, --quiet-speech, --noise-envelope, --babble-reverb, --background-talkers and --band-limit within [0, 1], --speaker-balance and --noise-weight within [0, 2], --target-background within [0, 4]");
+                || !(VoiceShift >= 0 && VoiceShift <= 1) || !(Gaps >= 0 && Gaps <= 1) || !(QuietSpeech >= 0 && QuietSpeech <= 1) || !(NoiseEnvelope >= 0 && NoiseEnvelope <= 1) || !(NoiseSpeed >= 0 && NoiseSpeed <= 1) || !(BabbleReverb >= 0 && BabbleReverb <= 1) || !(BackgroundTalkers >= 0 && BackgroundTalkers <= 1) || !(TargetBackground >= 0 && TargetBackground <= 4) || SpeakerBalance is { } a && !(a >= 0 && a <= 2) || NoiseWeight is { } b && !(b >= 0 && b <= 2))
+                return ValidationResult.Error("--frames >= 10, --per-shard >= 1, --train-hours > 0, --val-hours >= 0, --snr-skew > 0, --speed-perturb, --voice-shift, --gaps, --quiet-speech, --noise-envelope, --noise-speed, --babble-reverb, --background-talkers and --band-limit within [0, 1], --speaker-balance and --noise-weight within [0, 2], --target-background within [0, 4]");
             if (PitchRange != null && ParsePitchRange(PitchRange) == null) return ValidationResult.Error($"--pitch-range {PitchRange}: expected LO,HI semitones with -12 <= LO <= HI <= 14");
             if (BabbleTalkers != null && ParseRange(BabbleTalkers) == null) return ValidationResult.Error($"--babble-talkers {BabbleTalkers}: expected MIN-MAX with 1 <= MIN <= MAX <= 20");
             if (NoiseTypes != null && ParseShares(NoiseTypes) == null) return ValidationResult.Error($"--noise-types {NoiseTypes}: expected four shares R,C,B,T, each >= 0, adding up to more than 0");
@@ -168,7 +172,7 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
     {
         var manifest = CorpusEntry.ReadManifest(s.Manifest);
         var options = new SynthesisOptions { Frames = s.Frames, SnrSkew = s.SnrSkew, SpeedPerturbProbability = s.SpeedPerturb, BandLimitProbability = s.BandLimit,
-            VoiceShiftProbability = s.VoiceShift, SpeakerBalance = s.SpeakerBalance, NoiseDurationWeight = s.NoiseWeight, NoiseEnvelopeProbability = s.NoiseEnvelope, BabbleMinSnrDb = s.BabbleMinSnr, GapProbability = s.Gaps, QuietSpeechProbability = s.QuietSpeech,
+            VoiceShiftProbability = s.VoiceShift, SpeakerBalance = s.SpeakerBalance, NoiseDurationWeight = s.NoiseWeight, NoiseEnvelopeProbability = s.NoiseEnvelope, NoiseSpeedProbability = s.NoiseSpeed, BabbleMinSnrDb = s.BabbleMinSnr, GapProbability = s.Gaps, QuietSpeechProbability = s.QuietSpeech,
             BabbleReverbProbability = s.BabbleReverb, BackgroundTalkersProbability = s.BackgroundTalkers, TargetBackgroundRemoval = s.TargetBackground };
         if (s.PitchRange != null) options = options with { PitchSemitones = Settings.ParsePitchRange(s.PitchRange)! };
         if (s.BabbleTalkers != null) options = options with { BabbleTalkers = Settings.ParseRange(s.BabbleTalkers)! };
