@@ -202,8 +202,9 @@ shard_recipe() {
     s20) echo "$(shard_recipe s19) --target-background 1.5" ;;
     # s21: the same with a milder removal (eleventh sitting: medium-w8 cost weak speech cells 1-2 dB).
     s21) echo "$(shard_recipe s19) --target-background 1.0" ;;
-    # s22: s21 (new seed) with half of the recorded noises played 0.75-1.33 times as fast (seventeenth sitting).
-    s22) echo "$(shard_recipe s21 | sed 's/--seed 191/--seed 221/') --noise-speed 0.5" ;;
+    # s22: s21 (new seed) with half of the recorded noises played 0.75-1.33 times as fast, and gain targets of 0
+    # in the pauses far from speech (seventeenth sitting).
+    s22) echo "$(shard_recipe s21 | sed 's/--seed 191/--seed 221/') --noise-speed 0.5 --zero-pauses" ;;
     # RECIPE-K: the recipe RECIPE with its seed S replaced by 100 S + K: fresh mixtures of the same kind
     # (scripts/train-chain.sh makes one set per step, s19-1, s19-2, ...).
     *-[0-9]*)

@@ -545,6 +545,61 @@ public sealed class SynthesisTests : IClassFixture<MiniCorpus>
     }
 
     [Fact]
+    public void ZeroPauseTargetsClearsThePausesFarFromSpeechAndNothingElse()
+    {
+        // As above: speech in two stretches (frames 50-149 and 200-259) over the recording's own hiss,
+        // with noise added; and one weak stretch (frames 170-179, 25 dB down), which counts as speech.
+        const int frames = 330, n = FrameLayout.FrameSize;
+        var rng = new Random(6);
+        var target = new float[frames * n];
+        var noisy = new float[frames * n];
+        double Level(int f) => f is >= 50 and < 150 or >= 200 and < 260 ? 0.05 : f is >= 170 and < 180 ? 0.05 * Math.Pow(10, -25 / 20.0) : 0;
+        for (int i = 0; i < target.Length; i++)
+        {
+            double t = (double)i / FrameLayout.SampleRate, v = 0, a = Level(i / n);
+            if (a > 0) for (int h = 1; h * 200 < 4000; h++) v += a * Math.Sin(2 * Math.PI * 200 * h * t) / h;
+            target[i] = (float)(v + 1e-3 * Math.Sqrt(3) * (2 * rng.NextDouble() - 1));
+            noisy[i] = target[i] + (float)(1e-2 * Math.Sqrt(3) * (2 * rng.NextDouble() - 1));
+        }
+        var seq = new SynthesizedSequence(noisy, target, 24000, "test");
+        float[] Build(TargetBuilder builder)
+        {
+            var rows = new float[frames * FeatureShard.FrameFloats];
+            builder.Build(seq, rows);
+            return rows;
+        }
+        var off = Build(new TargetBuilder { BackgroundRemoval = 1.0 });
+        var on = Build(new TargetBuilder { BackgroundRemoval = 1.0, ZeroPauseTargets = true });
+        Assert.Equal(off, Build(new TargetBuilder { BackgroundRemoval = 1.0, ZeroPauseTargets = false }));
+        float G(float[] rows, int f, int b) => rows[f * FeatureShard.FrameFloats + FeatureShard.GainOffset + b];
+        int m = TargetBuilder.PauseZeroMarginFrames;
+        // Loud frames: 50-149, 170-179, 200-259; "near" = within m of one of them.
+        bool Near(int f) => Enumerable.Range(f - m, 2 * m + 1).Any(k => k is >= 50 and < 150 or >= 170 and < 180 or >= 200 and < 260);
+        int cleared = 0, leftOver = 0;
+        for (int f = 0; f < frames; f++)
+            for (int b = 0; b < FrameLayout.BandCount; b++)
+            {
+                // One frame of slack each side: the 10 ms levels and the analysis frames are offset by half a window.
+                if (!Near(f - 1) && !Near(f + 1)) { Assert.Equal(0f, G(on, f, b)); if (G(off, f, b) > 0.01f) leftOver++; cleared++; }
+                else if (Near(f - 1) && Near(f + 1)) Assert.Equal(G(off, f, b), G(on, f, b));
+            }
+        Assert.True(cleared > 60 * FrameLayout.BandCount, $"{cleared} cells cleared");
+        Assert.True(leftOver > 100, $"only {leftOver} cleared cells had a target above -40 dB: the test did not exercise the change");
+        // Everything but the gain targets is unchanged.
+        for (int f = 0; f < frames; f++)
+            for (int k = 0; k < FeatureShard.FrameFloats; k++)
+                if (k < FeatureShard.GainOffset || k >= FeatureShard.GainOffset + FrameLayout.BandCount)
+                    Assert.Equal(off[f * FeatureShard.FrameFloats + k], on[f * FeatureShard.FrameFloats + k]);
+    }
+
+    [Theory]
+    [InlineData(new[] { 0, 0, 9, 0, 0, 0, 0, 0 }, 1, new[] { true, false, false, false, true, true, true, true })]
+    [InlineData(new[] { 0, 0, 0, 0, 0, 0 }, 2, new[] { true, true, true, true, true, true })]
+    [InlineData(new[] { 9, 0, 0, 0, 0, 9 }, 1, new[] { false, false, true, true, false, false })]
+    public void FarFromSpeechLooksBothWays(int[] levels, int margin, bool[] far) =>
+        Assert.Equal(far, TargetBuilder.FarFromSpeech(levels.Select(v => (double)v).ToArray(), 5, margin));
+
+    [Fact]
     public void FeaturesAreCausalAndTargetsUseTheLookahead()
     {
         var lib = new CorpusLibrary(_corpus.Manifest, "train");

@@ -57,6 +57,25 @@ public sealed class TargetBuilder
     /// </summary>
     public double BackgroundRemoval { get; init; }
 
+    /// <summary>
+    /// Gain targets of 0 in the pauses far from speech: every frame with no frame within
+    /// ±<see cref="PauseZeroMarginFrames"/> whose target level is within <see cref="PauseZeroRangeDb"/>
+    /// dB of the sequence's loudest frame (false, the default: targets as before). A suppressor's
+    /// output should hold nothing there, but the targets keep the speech recordings' own room tone
+    /// and hiss wherever the background removal leaves some of it (a fluctuating background is often
+    /// above twice its minimum): in `shards-s21` 7.8% of the cells 400 ms or more from any word have
+    /// targets above -20 dB, and models trained from scratch on them leave -25 dB in VB's long pauses
+    /// (docs/experiments.md, seventeenth sitting). Weak speech is safe: a consonant is within 200 ms
+    /// of its word's loud vowel. Masks, strengths and speech presence are unchanged.
+    /// </summary>
+    public bool ZeroPauseTargets { get; init; }
+
+    /// <summary>Half-width of the speech neighbourhood kept by <see cref="ZeroPauseTargets"/>: 20 frames (200 ms).</summary>
+    public const int PauseZeroMarginFrames = 20;
+
+    /// <summary>Frames within this many dB of the sequence's loudest target frame are speech for <see cref="ZeroPauseTargets"/>.</summary>
+    public const double PauseZeroRangeDb = 30;
+
     /// <summary>Half-width of the minimum's window for <see cref="BackgroundRemoval"/>: 75 frames (1.5 s in all).</summary>
     public const int BackgroundWindowFrames = 75;
 
@@ -139,6 +158,34 @@ public sealed class TargetBuilder
                 for (int b = 0; b < FrameLayout.BandCount; b++)
                     dst[f * FeatureShard.FrameFloats + FeatureShard.GainOffset + b] *= factors[f * FrameLayout.BandCount + b];
         }
+        if (ZeroPauseTargets)
+        {
+            var far = FarFromSpeech(levels, max - PauseZeroRangeDb, PauseZeroMarginFrames);
+            for (int f = 0; f < frames; f++)
+                if (far[f]) dst.Slice(f * FeatureShard.FrameFloats + FeatureShard.GainOffset, FrameLayout.BandCount).Clear();
+        }
+    }
+
+    /// <summary>
+    /// Frames with no frame within ±<paramref name="margin"/> whose level (dB) is above
+    /// <paramref name="threshold"/>; a sequence with no such frame at all (noise only) is all far.
+    /// </summary>
+    internal static bool[] FarFromSpeech(ReadOnlySpan<double> levels, double threshold, int margin)
+    {
+        var far = new bool[levels.Length];
+        int last = int.MinValue / 2; // the last loud frame at or before f
+        for (int f = 0; f < levels.Length; f++)
+        {
+            if (levels[f] > threshold) last = f;
+            far[f] = f - last > margin;
+        }
+        int next = int.MaxValue / 2; // the next loud frame at or after f
+        for (int f = levels.Length - 1; f >= 0; f--)
+        {
+            if (levels[f] > threshold) next = f;
+            far[f] &= next - f > margin;
+        }
+        return far;
     }
 
     /// <summary>

@@ -77,6 +77,10 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
         [Description("Probability that a recorded noise is played 0.75-1.33 times as fast (every frequency moved by that factor): spectra the recordings do not have. Default 0.")]
         public double NoiseSpeed { get; init; }
 
+        [CommandOption("--zero-pauses")]
+        [Description("Gain targets of 0 in the pauses far from speech (200 ms from any frame within 30 dB of the sequence's loudest): the recordings' own room tone and hiss are not kept there. Off by default.")]
+        public bool ZeroPauses { get; init; }
+
         [CommandOption("--babble-min-snr <DB>")]
         [Description("Lowest SNR of babble noise (default: the general -5 dB): babble of a few talkers far above the speech teaches the network to keep only voices it knows.")]
         public double? BabbleMinSnr { get; init; }
@@ -173,7 +177,7 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
         var manifest = CorpusEntry.ReadManifest(s.Manifest);
         var options = new SynthesisOptions { Frames = s.Frames, SnrSkew = s.SnrSkew, SpeedPerturbProbability = s.SpeedPerturb, BandLimitProbability = s.BandLimit,
             VoiceShiftProbability = s.VoiceShift, SpeakerBalance = s.SpeakerBalance, NoiseDurationWeight = s.NoiseWeight, NoiseEnvelopeProbability = s.NoiseEnvelope, NoiseSpeedProbability = s.NoiseSpeed, BabbleMinSnrDb = s.BabbleMinSnr, GapProbability = s.Gaps, QuietSpeechProbability = s.QuietSpeech,
-            BabbleReverbProbability = s.BabbleReverb, BackgroundTalkersProbability = s.BackgroundTalkers, TargetBackgroundRemoval = s.TargetBackground };
+            BabbleReverbProbability = s.BabbleReverb, BackgroundTalkersProbability = s.BackgroundTalkers, TargetBackgroundRemoval = s.TargetBackground, ZeroPauseTargets = s.ZeroPauses };
         if (s.PitchRange != null) options = options with { PitchSemitones = Settings.ParsePitchRange(s.PitchRange)! };
         if (s.BabbleTalkers != null) options = options with { BabbleTalkers = Settings.ParseRange(s.BabbleTalkers)! };
         if (s.NoiseTypes != null) options = options with { NoiseTypeWeights = Settings.ParseShares(s.NoiseTypes)! };
