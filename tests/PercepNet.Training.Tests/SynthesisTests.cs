@@ -489,30 +489,41 @@ public sealed class SynthesisTests : IClassFixture<MiniCorpus>
                         Assert.Equal(0f, At(on, f + d, FeatureShard.MaskOffset, firstAbove));
     }
 
+    /// <summary>
+    /// A target of harmonic "speech" (200 Hz, harmonics to 4 kHz) at amplitude <paramref name="level"/>(frame)
+    /// over the recording's own white hiss at -60 dBFS; the noisy side adds white noise at -40 dBFS.
+    /// </summary>
+    private static SynthesizedSequence SpeechOverHiss(int frames, Func<int, double> level, int seed)
+    {
+        const int n = FrameLayout.FrameSize;
+        var rng = new Random(seed);
+        var target = new float[frames * n];
+        var noisy = new float[frames * n];
+        for (int i = 0; i < target.Length; i++)
+        {
+            double t = (double)i / FrameLayout.SampleRate, v = 0, a = level(i / n);
+            if (a > 0) for (int h = 1; h * 200 < 4000; h++) v += a * Math.Sin(2 * Math.PI * 200 * h * t) / h;
+            target[i] = (float)(v + 1e-3 * Math.Sqrt(3) * (2 * rng.NextDouble() - 1));
+            noisy[i] = target[i] + (float)(1e-2 * Math.Sqrt(3) * (2 * rng.NextDouble() - 1));
+        }
+        return new SynthesizedSequence(noisy, target, 24000, "test");
+    }
+
+    private static float[] BuildRows(TargetBuilder builder, SynthesizedSequence seq)
+    {
+        var rows = new float[seq.Noisy.Length / FrameLayout.FrameSize * FeatureShard.FrameFloats];
+        builder.Build(seq, rows);
+        return rows;
+    }
+
     [Fact]
     public void TargetBackgroundRemovalSilencesTheRecordingsOwnHissAndKeepsSpeech()
     {
         // A "recording": harmonic speech at about -20 dBFS in two stretches over its own white hiss
         // at -60 dBFS; the mixture adds white noise at -40 dBFS.
-        const int frames = 300, n = FrameLayout.FrameSize;
-        var rng = new Random(5);
-        var target = new float[frames * n];
-        var noisy = new float[frames * n];
-        bool Talking(int f) => f is >= 50 and < 150 or >= 200 and < 260;
-        for (int i = 0; i < target.Length; i++)
-        {
-            double t = (double)i / FrameLayout.SampleRate, v = 0;
-            if (Talking(i / n)) for (int h = 1; h * 200 < 4000; h++) v += 0.05 * Math.Sin(2 * Math.PI * 200 * h * t) / h;
-            target[i] = (float)(v + 1e-3 * Math.Sqrt(3) * (2 * rng.NextDouble() - 1));
-            noisy[i] = target[i] + (float)(1e-2 * Math.Sqrt(3) * (2 * rng.NextDouble() - 1));
-        }
-        var seq = new SynthesizedSequence(noisy, target, 24000, "test");
-        float[] Build(TargetBuilder builder)
-        {
-            var rows = new float[frames * FeatureShard.FrameFloats];
-            builder.Build(seq, rows);
-            return rows;
-        }
+        const int frames = 300;
+        var seq = SpeechOverHiss(frames, f => f is >= 50 and < 150 or >= 200 and < 260 ? 0.05 : 0, seed: 5);
+        float[] Build(TargetBuilder builder) => BuildRows(builder, seq);
         var plain = Build(new TargetBuilder());
         var off = Build(new TargetBuilder { BackgroundRemoval = 0 });
         var on = Build(new TargetBuilder { BackgroundRemoval = 1.5 });
@@ -549,25 +560,9 @@ public sealed class SynthesisTests : IClassFixture<MiniCorpus>
     {
         // As above: speech in two stretches (frames 50-149 and 200-259) over the recording's own hiss,
         // with noise added; and one weak stretch (frames 170-179, 25 dB down), which counts as speech.
-        const int frames = 330, n = FrameLayout.FrameSize;
-        var rng = new Random(6);
-        var target = new float[frames * n];
-        var noisy = new float[frames * n];
-        double Level(int f) => f is >= 50 and < 150 or >= 200 and < 260 ? 0.05 : f is >= 170 and < 180 ? 0.05 * Math.Pow(10, -25 / 20.0) : 0;
-        for (int i = 0; i < target.Length; i++)
-        {
-            double t = (double)i / FrameLayout.SampleRate, v = 0, a = Level(i / n);
-            if (a > 0) for (int h = 1; h * 200 < 4000; h++) v += a * Math.Sin(2 * Math.PI * 200 * h * t) / h;
-            target[i] = (float)(v + 1e-3 * Math.Sqrt(3) * (2 * rng.NextDouble() - 1));
-            noisy[i] = target[i] + (float)(1e-2 * Math.Sqrt(3) * (2 * rng.NextDouble() - 1));
-        }
-        var seq = new SynthesizedSequence(noisy, target, 24000, "test");
-        float[] Build(TargetBuilder builder)
-        {
-            var rows = new float[frames * FeatureShard.FrameFloats];
-            builder.Build(seq, rows);
-            return rows;
-        }
+        const int frames = 330;
+        var seq = SpeechOverHiss(frames, f => f is >= 50 and < 150 or >= 200 and < 260 ? 0.05 : f is >= 170 and < 180 ? 0.05 * Math.Pow(10, -25 / 20.0) : 0, seed: 6);
+        float[] Build(TargetBuilder builder) => BuildRows(builder, seq);
         var off = Build(new TargetBuilder { BackgroundRemoval = 1.0 });
         var on = Build(new TargetBuilder { BackgroundRemoval = 1.0, ZeroPauseTargets = true });
         Assert.Equal(off, Build(new TargetBuilder { BackgroundRemoval = 1.0, ZeroPauseTargets = false }));
