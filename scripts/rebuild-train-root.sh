@@ -207,6 +207,9 @@ shard_recipe() {
     s22) echo "$(shard_recipe s21 | sed 's/--seed 191/--seed 221/') --noise-speed 0.5 --zero-pauses" ;;
     # s23: s22 without the zero-pause targets: the very mixtures of s22 (same seed), the targets of s21 (nineteenth sitting).
     s23) echo "$(shard_recipe s21 | sed 's/--seed 191/--seed 221/') --noise-speed 0.5" ;;
+    # s24: s22 with zero-pause targets that spare quiet words: the same mixtures, pauses cleared only where the
+    # speech-presence target is 0 (nineteenth sitting: 9% of the frames s22 cleared were speech by that target).
+    s24) echo "$(shard_recipe s22) --zero-pauses-range 40" ;;
     # RECIPE-K: the recipe RECIPE with its seed S replaced by 100 S + K: fresh mixtures of the same kind
     # (scripts/train-chain.sh makes one set per step, s19-1, s19-2, ...).
     *-[0-9]*)
@@ -221,7 +224,7 @@ shard_recipe() {
 shard_manifest() { case ${1%%-*} in s1[0-6]) echo corpus3.tsv ;; *) echo corpus4.tsv ;; esac; }
 step_shards() {
   local name=$1 args
-  args=$(shard_recipe "$name") || { echo "no shard recipe named $name (s10 ... s23, or RECIPE-K for fresh mixtures of RECIPE)" >&2; exit 2; }
+  args=$(shard_recipe "$name") || { echo "no shard recipe named $name (s10 ... s24, or RECIPE-K for fresh mixtures of RECIPE)" >&2; exit 2; }
   done_ "shards-$name" && return 0
   local manifest; manifest=$(shard_manifest "$name")
   [ "$manifest" = corpus3.tsv ] || step_manifest4

@@ -234,6 +234,7 @@ public sealed class LabCliTests : IDisposable
     [InlineData("--background-talkers", "-0.1")] [InlineData("--background-talkers", "1.5")] [InlineData("--background-talkers", "NaN")]
     [InlineData("--target-background", "-1")] [InlineData("--target-background", "5")] [InlineData("--target-background", "NaN")]
     [InlineData("--noise-speed", "-0.1")] [InlineData("--noise-speed", "1.5")] [InlineData("--noise-speed", "NaN")]
+    [InlineData("--zero-pauses-range", "40")] // without --zero-pauses
     public void CorpusShardsRefusesABadOptionValueNamingIt(string option, string value)
     {
         string manifest = Path.Combine(_dir, "m.tsv");
@@ -241,6 +242,18 @@ public sealed class LabCliTests : IDisposable
         var (code, text) = Run("corpus", "shards", "-m", manifest, "-o", Path.Combine(_dir, "sh"), option, value);
         Assert.Equal(2, code);
         Assert.Contains(option, text);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "sh")));
+    }
+
+    [Theory]
+    [InlineData("0")] [InlineData("-5")] [InlineData("101")] [InlineData("NaN")]
+    public void CorpusShardsRefusesABadZeroPauseRangeNamingIt(string value)
+    {
+        string manifest = Path.Combine(_dir, "m.tsv");
+        PercepNet.Training.Corpus.CorpusEntry.WriteManifest(manifest, []);
+        var (code, text) = Run("corpus", "shards", "-m", manifest, "-o", Path.Combine(_dir, "sh"), "--zero-pauses", "--zero-pauses-range", value);
+        Assert.Equal(2, code);
+        Assert.Contains("--zero-pauses-range", text);
         Assert.False(Directory.Exists(Path.Combine(_dir, "sh")));
     }
 

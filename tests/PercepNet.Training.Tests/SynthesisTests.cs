@@ -589,6 +589,37 @@ public sealed class SynthesisTests : IClassFixture<MiniCorpus>
         AssertOnlyGainTargetsDiffer(off, on);
     }
 
+    [Fact]
+    public void ZeroPauseRangeOf40NeverClearsAFrameTheSpeechTargetCallsSpeech()
+    {
+        // A quiet word (frames 190-219) 35 dB below the loud speech (50-149, about -13 dBFS), far from
+        // it: within the speech-presence range (40 dB) but outside the default zero-pause range (30 dB).
+        // The recording's hiss is 47 dB below the loud speech, outside both.
+        const int frames = 330;
+        var seq = SpeechOverHiss(frames, f => f is >= 50 and < 150 ? 0.25 : f is >= 190 and < 220 ? 0.25 * Math.Pow(10, -35 / 20.0) : 0, seed: 7);
+        float[] Build(TargetBuilder builder) => BuildRows(builder, seq);
+        var off = Build(new TargetBuilder { BackgroundRemoval = 1.0 });
+        var r30 = Build(new TargetBuilder { BackgroundRemoval = 1.0, ZeroPauseTargets = true });
+        Assert.Equal(r30, Build(new TargetBuilder { BackgroundRemoval = 1.0, ZeroPauseTargets = true, PauseZeroRangeDb = TargetBuilder.DefaultPauseZeroRangeDb }));
+        var r40 = Build(new TargetBuilder { BackgroundRemoval = 1.0, ZeroPauseTargets = true, PauseZeroRangeDb = 40 });
+        float G(float[] rows, int f, int b) => rows[f * FeatureShard.FrameFloats + FeatureShard.GainOffset + b];
+        bool Cleared(float[] rows, int f) => Enumerable.Range(0, FrameLayout.BandCount).All(b => G(rows, f, b) == 0) && Enumerable.Range(0, FrameLayout.BandCount).Any(b => G(off, f, b) > 0);
+        int vadFrames = 0, vadCleared30 = 0;
+        for (int f = 0; f < frames; f++)
+        {
+            if (off[f * FeatureShard.FrameFloats + FeatureShard.VadOffset] < 0.5f) continue;
+            vadFrames++;
+            if (Cleared(r30, f)) vadCleared30++;
+            Assert.False(Cleared(r40, f), $"frame {f}: speech by its speech-presence target, cleared at 40 dB");
+        }
+        // The default range clears the quiet word (the failure this option exists for)...
+        Assert.True(vadCleared30 >= 20, $"{vadCleared30} speech frames cleared at 30 dB");
+        Assert.True(vadFrames >= 120, $"{vadFrames} speech frames");
+        // ...and 40 dB still clears the pauses far from both stretches (frames 260 on, after the margin).
+        Assert.True(Enumerable.Range(245, 80).Count(f => Cleared(r40, f)) >= 70, "40 dB cleared no pause");
+        AssertOnlyGainTargetsDiffer(off, r40);
+    }
+
     [Theory]
     [InlineData(new[] { 0, 0, 9, 0, 0, 0, 0, 0 }, 1, new[] { true, false, false, false, true, true, true, true })]
     [InlineData(new[] { 0, 0, 0, 0, 0, 0 }, 2, new[] { true, true, true, true, true, true })]

@@ -23,7 +23,7 @@ public static class ShardGenerator
             int count = Math.Min(sequencesPerShard, sequences - s * sequencesPerShard);
             if (!File.Exists(path))
             {
-                var builder = new TargetBuilder { BackgroundRemoval = options.TargetBackgroundRemoval, ZeroPauseTargets = options.ZeroPauseTargets };
+                var builder = new TargetBuilder { BackgroundRemoval = options.TargetBackgroundRemoval, ZeroPauseTargets = options.ZeroPauseTargets, PauseZeroRangeDb = options.ZeroPauseRangeDb };
                 var data = new float[(long)count * options.Frames * FeatureShard.FrameFloats];
                 for (int i = 0; i < count; i++)
                 {

@@ -167,6 +167,9 @@ public sealed record SynthesisOptions
     /// <summary>Gain targets of 0 in the pauses far from speech when shards are built (<see cref="TargetBuilder.ZeroPauseTargets"/>; false, the default: as before). The mixtures do not change.</summary>
     public bool ZeroPauseTargets { get; init; }
 
+    /// <summary>The speech range of <see cref="ZeroPauseTargets"/> (<see cref="TargetBuilder.PauseZeroRangeDb"/>; default 30 dB).</summary>
+    public double ZeroPauseRangeDb { get; init; } = TargetBuilder.DefaultPauseZeroRangeDb;
+
     public double ClipProbability { get; init; } = 0.05;
     public double QuantiseProbability { get; init; } = 0.2;
     public double SpeechEqProbability { get; init; } = 0.7;

@@ -73,8 +73,17 @@ public sealed class TargetBuilder
     /// <summary>Half-width of the speech neighbourhood kept by <see cref="ZeroPauseTargets"/>: 20 frames (200 ms).</summary>
     public const int PauseZeroMarginFrames = 20;
 
-    /// <summary>Frames within this many dB of the sequence's loudest target frame are speech for <see cref="ZeroPauseTargets"/>.</summary>
-    public const double PauseZeroRangeDb = 30;
+    /// <summary>
+    /// Frames within this many dB of the sequence's loudest target frame are speech for <see cref="ZeroPauseTargets"/>
+    /// (default <see cref="DefaultPauseZeroRangeDb"/>, as `shards-s22` were made). At 30 dB, 9% of the frames it
+    /// cleared in `shards-s22` had a speech-presence target of 1 (quiet words, 30-40 dB below the loudest), and
+    /// the model trained on them lost STOI on quiet and reverberant speech (docs/experiments.md, nineteenth
+    /// sitting); at <see cref="VadRangeDb"/> (40) or more it never clears a frame whose speech-presence target is 1.
+    /// </summary>
+    public double PauseZeroRangeDb { get; init; } = DefaultPauseZeroRangeDb;
+
+    /// <summary>The default of <see cref="PauseZeroRangeDb"/>: 30 dB.</summary>
+    public const double DefaultPauseZeroRangeDb = 30;
 
     /// <summary>Half-width of the minimum's window for <see cref="BackgroundRemoval"/>: 75 frames (1.5 s in all).</summary>
     public const int BackgroundWindowFrames = 75;

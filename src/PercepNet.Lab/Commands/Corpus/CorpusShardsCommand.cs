@@ -81,6 +81,10 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
         [Description("Gain targets of 0 in the pauses far from speech (200 ms from any frame within 30 dB of the sequence's loudest): the recordings' own room tone and hiss are not kept there. Off by default.")]
         public bool ZeroPauses { get; init; }
 
+        [CommandOption("--zero-pauses-range <DB>")]
+        [Description("With --zero-pauses: frames within this many dB of the sequence's loudest count as speech (default 30). 40 or more never clears a frame the speech-presence target calls speech.")]
+        public double? ZeroPausesRange { get; init; }
+
         [CommandOption("--babble-min-snr <DB>")]
         [Description("Lowest SNR of babble noise (default: the general -5 dB): babble of a few talkers far above the speech teaches the network to keep only voices it knows.")]
         public double? BabbleMinSnr { get; init; }
@@ -139,6 +143,8 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
                 return ValidationResult.Error("--frames >= 10, --per-shard >= 1, --train-hours > 0, --val-hours >= 0, --snr-skew > 0, --speed-perturb, --voice-shift, --gaps, --quiet-speech, --noise-envelope, --noise-speed, --babble-reverb, --background-talkers and --band-limit within [0, 1], --speaker-balance and --noise-weight within [0, 2], --target-background within [0, 4]");
             if (PitchRange != null && ParsePitchRange(PitchRange) == null) return ValidationResult.Error($"--pitch-range {PitchRange}: expected LO,HI semitones with -12 <= LO <= HI <= 14");
             if (BabbleTalkers != null && ParseRange(BabbleTalkers) == null) return ValidationResult.Error($"--babble-talkers {BabbleTalkers}: expected MIN-MAX with 1 <= MIN <= MAX <= 20");
+            if (ZeroPausesRange is { } zr && (!ZeroPauses || !(zr > 0 && zr <= 100)))
+                return ValidationResult.Error($"--zero-pauses-range {zr}: needs --zero-pauses and a range of more than 0 and at most 100 dB");
             if (NoiseTypes != null && ParseShares(NoiseTypes) == null) return ValidationResult.Error($"--noise-types {NoiseTypes}: expected four shares R,C,B,T, each >= 0, adding up to more than 0");
             return ValidationResult.Success();
         }
@@ -178,6 +184,7 @@ public sealed class CorpusShardsCommand : Command<CorpusShardsCommand.Settings>
         var options = new SynthesisOptions { Frames = s.Frames, SnrSkew = s.SnrSkew, SpeedPerturbProbability = s.SpeedPerturb, BandLimitProbability = s.BandLimit,
             VoiceShiftProbability = s.VoiceShift, SpeakerBalance = s.SpeakerBalance, NoiseDurationWeight = s.NoiseWeight, NoiseEnvelopeProbability = s.NoiseEnvelope, NoiseSpeedProbability = s.NoiseSpeed, BabbleMinSnrDb = s.BabbleMinSnr, GapProbability = s.Gaps, QuietSpeechProbability = s.QuietSpeech,
             BabbleReverbProbability = s.BabbleReverb, BackgroundTalkersProbability = s.BackgroundTalkers, TargetBackgroundRemoval = s.TargetBackground, ZeroPauseTargets = s.ZeroPauses };
+        if (s.ZeroPausesRange is { } zr) options = options with { ZeroPauseRangeDb = zr };
         if (s.PitchRange != null) options = options with { PitchSemitones = Settings.ParsePitchRange(s.PitchRange)! };
         if (s.BabbleTalkers != null) options = options with { BabbleTalkers = Settings.ParseRange(s.BabbleTalkers)! };
         if (s.NoiseTypes != null) options = options with { NoiseTypeWeights = Settings.ParseShares(s.NoiseTypes)! };
