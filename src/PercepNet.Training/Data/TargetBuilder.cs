@@ -76,9 +76,10 @@ public sealed class TargetBuilder
     /// <summary>
     /// Frames within this many dB of the sequence's loudest target frame are speech for <see cref="ZeroPauseTargets"/>
     /// (default <see cref="DefaultPauseZeroRangeDb"/>, as `shards-s22` were made). At 30 dB, 9% of the frames it
-    /// cleared in `shards-s22` had a speech-presence target of 1 (quiet words, 30-40 dB below the loudest), and
-    /// the model trained on them lost STOI on quiet and reverberant speech (docs/experiments.md, nineteenth
-    /// sitting); at <see cref="VadRangeDb"/> (40) or more it never clears a frame whose speech-presence target is 1.
+    /// cleared in `shards-s22` had a speech-presence target of 1 (30-40 dB below the loudest: quiet words or a
+    /// strong room tone), and the model fine-tuned on them lost STOI that the same run without the rule kept
+    /// (docs/experiments.md, nineteenth sitting); at <see cref="VadRangeDb"/> (40) or more it never clears a frame
+    /// whose speech-presence target is 1.
     /// </summary>
     public double PauseZeroRangeDb { get; init; } = DefaultPauseZeroRangeDb;
 
